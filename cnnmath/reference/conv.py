@@ -1,0 +1,88 @@
+"""Convolution layer, reference form: the seeds' index formulas as plain Python loops.
+
+Slow on purpose and readable next to the lecture text. The loops use only ``+`` and ``*``,
+so they also run on numpy object arrays of SymPy symbols: that is how the symbolic notebooks
+build ``net`` (the weighted input) and differentiate it.
+
+Seed 000, formula (1), with 0-based indices, padding and stride added:
+
+    z[n, f, i, j] = b[f] + sum_c sum_{r, t} xpad[n, c, i*S + r, j*S + t] * w[f, c, r, t]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._convargs import check_dz, conv_args
+
+__all__ = ["conv2d", "conv2d_backward"]
+
+
+def _zeros(shape, *arrays) -> np.ndarray:
+    """Zeros that can hold whatever the inputs hold (float64, or SymPy expressions)."""
+    dtype = object if any(a.dtype == object for a in arrays) else np.float64
+    return np.zeros(shape, dtype=dtype)
+
+
+def _pad(x: np.ndarray, p: int) -> np.ndarray:
+    """Zero padding of the last two axes by hand (np.pad is not used, so objects stay objects)."""
+    N, C, H, W = x.shape
+    xp = _zeros((N, C, H + 2 * p, W + 2 * p), x)
+    xp[:, :, p : p + H, p : p + W] = x
+    return xp
+
+
+def conv2d(x, w, b=None, *, stride: int = 1, padding: int = 0) -> np.ndarray:
+    """Loop form of :func:`cnnmath.conv2d` (same shapes; object arrays of symbols allowed)."""
+    a = conv_args("reference.conv2d", x, w, b, stride=stride, padding=padding, symbolic=True)
+    xp, w4, S = _pad(a.x, a.padding), a.w, a.stride
+    N, C = a.x.shape[:2]
+    F, _, KH, KW = w4.shape
+    Ho, Wo = a.out_hw
+    z = _zeros((N, F, Ho, Wo), xp, w4, *([a.b] if a.b is not None else []))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    total = 0 if a.b is None else a.b[f]
+                    for c in range(C):
+                        for r in range(KH):
+                            for t in range(KW):
+                                total = total + xp[n, c, i * S + r, j * S + t] * w4[f, c, r, t]
+                    z[n, f, i, j] = total
+    return a.restore(z)
+
+
+def conv2d_backward(dz, x, w, *, stride: int = 1, padding: int = 0):
+    """Loop form of :func:`cnnmath.conv2d_backward`: the chain rule, one term at a time.
+
+    Every output z[n, f, i, j] touched input pixel xpad[n, c, i*S + r, j*S + t] through weight
+    w[f, c, r, t]; so that pixel receives dz[n, f, i, j] * w[f, c, r, t] (seed 001's "nine
+    equations", written for every pixel at once), the weight receives dz * pixel (shared
+    weights sum over positions) and the bias receives dz.
+    Returns (dx, dw, db) with the shapes of x, w and b (db a scalar for a 2-D kernel).
+    """
+    a = conv_args("reference.conv2d_backward", x, w, stride=stride, padding=padding, symbolic=True)
+    dz4 = check_dz("reference.conv2d_backward", a, dz, symbolic=True)
+    xp, w4, S, p = _pad(a.x, a.padding), a.w, a.stride, a.padding
+    N, C, H, W = a.x.shape
+    F, _, KH, KW = w4.shape
+    Ho, Wo = a.out_hw
+    dxp = _zeros(xp.shape, xp, w4, dz4)
+    dw = _zeros(w4.shape, xp, w4, dz4)
+    db = _zeros((F,), dz4)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    g = dz4[n, f, i, j]
+                    db[f] = db[f] + g
+                    for c in range(C):
+                        for r in range(KH):
+                            for t in range(KW):
+                                dxp[n, c, i * S + r, j * S + t] += g * w4[f, c, r, t]
+                                dw[f, c, r, t] += g * xp[n, c, i * S + r, j * S + t]
+    dx = a.restore(dxp[:, :, p : p + H, p : p + W].copy())
+    if a.ndim == 2:
+        return dx, dw.reshape(KH, KW), db[0]
+    return dx, dw, db

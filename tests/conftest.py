@@ -1,0 +1,42 @@
+"""Shared fixtures: a seeded ``rng``, hypothesis profiles, and the optional PyTorch oracle."""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# CI runs >= 1,000 examples per layer property; a local run stays quick.
+settings.register_profile(
+    "ci", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile("ci" if IN_CI else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(20261122)
+
+
+def require(module: str):
+    """Import an optional test dependency.
+
+    Outside CI a missing module skips the test; under ``CI=true`` it fails, so CI
+    cannot go green by skipping the oracle tests.
+    """
+    if IN_CI:
+        return importlib.import_module(module)
+    return pytest.importorskip(module, reason=f"{module} is not installed (optional oracle)")
+
+
+@pytest.fixture
+def torch():
+    t = require("torch")
+    t.set_num_threads(1)
+    return t
