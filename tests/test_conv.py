@@ -36,10 +36,17 @@ def conv_cases(draw, max_hw=7):
 @given(conv_cases())
 def test_fast_equals_reference_loops(case):
     x, w, b, s, p, dz = case
-    np.testing.assert_allclose(cm.conv2d(x, w, b, stride=s, padding=p), ref.conv2d(x, w, b, stride=s, padding=p),
-                               rtol=1e-12, atol=1e-12)
-    for got, want in zip(cm.conv2d_backward(dz, x, w, stride=s, padding=p),
-                         ref.conv2d_backward(dz, x, w, stride=s, padding=p), strict=True):
+    np.testing.assert_allclose(
+        cm.conv2d(x, w, b, stride=s, padding=p),
+        ref.conv2d(x, w, b, stride=s, padding=p),
+        rtol=1e-12,
+        atol=1e-12,
+    )
+    for got, want in zip(
+        cm.conv2d_backward(dz, x, w, stride=s, padding=p),
+        ref.conv2d_backward(dz, x, w, stride=s, padding=p),
+        strict=True,
+    ):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
@@ -49,7 +56,9 @@ def test_seed_route_equals_chain_rule(case):
     x, w, _, s, p, dz = case
     dx, dw, _ = cm.conv2d_backward(dz, x, w, stride=s, padding=p)
     np.testing.assert_allclose(cm.delta_full_conv(dz, w, x.shape, stride=s, padding=p), dx, atol=1e-12)
-    np.testing.assert_allclose(cm.weight_grad_correlate(x, dz, w.shape[2:], stride=s, padding=p), dw, atol=1e-12)
+    np.testing.assert_allclose(
+        cm.weight_grad_correlate(x, dz, w.shape[2:], stride=s, padding=p), dw, atol=1e-12
+    )
 
 
 @given(conv_cases(max_hw=5))
@@ -104,8 +113,11 @@ def test_kernel_covering_whole_input_and_nondividing_strides(rng, shape, k, s, p
     x, w = rng.normal(size=shape), rng.normal(size=k)
     z = cm.conv2d(x, w, stride=s, padding=p)
     dz = rng.normal(size=z.shape)
-    for got, want in zip(cm.conv2d_backward(dz, x, w, stride=s, padding=p),
-                         ref.conv2d_backward(dz, x, w, stride=s, padding=p), strict=True):
+    for got, want in zip(
+        cm.conv2d_backward(dz, x, w, stride=s, padding=p),
+        ref.conv2d_backward(dz, x, w, stride=s, padding=p),
+        strict=True,
+    ):
         np.testing.assert_allclose(got, want, atol=1e-12)
 
 
@@ -125,8 +137,9 @@ def test_conv_matrix_is_the_layer(case):
     z = cm.conv2d(img, k, stride=s, padding=p)
     np.testing.assert_allclose(M @ img.ravel(), z.ravel(), atol=1e-12)
     dz = np.arange(z.size, dtype=float).reshape(z.shape)
-    np.testing.assert_allclose(M.T @ dz.ravel(), cm.conv2d_backward(dz, img, k, stride=s, padding=p)[0].ravel(),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        M.T @ dz.ravel(), cm.conv2d_backward(dz, img, k, stride=s, padding=p)[0].ravel(), atol=1e-12
+    )
 
 
 def test_reference_runs_on_sympy_symbols():
@@ -134,12 +147,21 @@ def test_reference_runs_on_sympy_symbols():
     W = np.array(sp.symbols("w0:4"), dtype=object).reshape(2, 2)
     D = np.array(sp.symbols("d0:4"), dtype=object).reshape(2, 2)
     z = ref.conv2d(X, W)
-    assert sp.expand(z[1, 0] - (W[0, 0] * X[1, 0] + W[0, 1] * X[1, 1] + W[1, 0] * X[2, 0] + W[1, 1] * X[2, 1])) == 0
+    assert (
+        sp.expand(z[1, 0] - (W[0, 0] * X[1, 0] + W[0, 1] * X[1, 1] + W[1, 0] * X[2, 0] + W[1, 1] * X[2, 1]))
+        == 0
+    )
     dx, dw, db = ref.conv2d_backward(D, X, W)
     # the centre pixel takes part in all four outputs, once with each weight
-    assert sp.expand(dx[1, 1] - (D[0, 0] * W[1, 1] + D[0, 1] * W[1, 0] + D[1, 0] * W[0, 1] + D[1, 1] * W[0, 0])) == 0
+    assert (
+        sp.expand(dx[1, 1] - (D[0, 0] * W[1, 1] + D[0, 1] * W[1, 0] + D[1, 0] * W[0, 1] + D[1, 1] * W[0, 0]))
+        == 0
+    )
     assert sp.expand(db - sum(D.ravel())) == 0
-    assert sp.expand(dw[0, 0] - (D[0, 0] * X[0, 0] + D[0, 1] * X[0, 1] + D[1, 0] * X[1, 0] + D[1, 1] * X[1, 1])) == 0
+    assert (
+        sp.expand(dw[0, 0] - (D[0, 0] * X[0, 0] + D[0, 1] * X[0, 1] + D[1, 0] * X[1, 0] + D[1, 1] * X[1, 1]))
+        == 0
+    )
 
 
 def test_output_size():
@@ -156,15 +178,27 @@ BAD = [
     (lambda: cm.conv2d(np.ones((5, 5)), np.ones((3, 3)), padding=-1), r"padding must be an integer >= 0"),
     (lambda: cm.conv2d(np.ones((5, 5)), np.ones((3, 3)), stride=1.5), r"stride must be an integer"),
     (lambda: cm.conv2d(np.ones((5, 5)), np.ones((3, 3)), padding=True), r"padding must be an integer"),
-    (lambda: cm.conv2d(np.ones((2, 2)), np.ones((3, 3))), r"kernel \(3, 3\).*larger than the padded input \(2, 2\)"),
-    (lambda: cm.conv2d(np.ones((1, 2, 4, 4)), np.ones((3, 2, 2, 2)), np.ones(2)), r"b has shape \(2,\), expected \(3,\)"),
+    (
+        lambda: cm.conv2d(np.ones((2, 2)), np.ones((3, 3))),
+        r"kernel \(3, 3\).*larger than the padded input \(2, 2\)",
+    ),
+    (
+        lambda: cm.conv2d(np.ones((1, 2, 4, 4)), np.ones((3, 2, 2, 2)), np.ones(2)),
+        r"b has shape \(2,\), expected \(3,\)",
+    ),
     (lambda: cm.conv2d(np.ones(5), np.ones((3, 3))), r"x must be 2 or 3 or 4-D.*got shape \(5,\)"),
     (lambda: cm.conv2d(np.ones((5, 5)), np.ones((1, 1, 3, 3))), r"2-D image x .* needs a 2-D kernel"),
     (lambda: cm.conv2d(np.ones((1, 5, 5)), np.ones((3, 3))), r"w must be 4-D"),
-    (lambda: cm.conv2d_backward(np.ones((2, 2)), np.ones((5, 5)), np.ones((3, 3))),
-     r"dz has shape \(2, 2\), expected \(3, 3\)"),
-    (lambda: cm.conv2d_backward(np.ones((1, 2, 3, 3)), np.ones((1, 1, 5, 5)), np.ones((2, 1, 3, 3)), stride=2),
-     r"dz has shape \(1, 2, 3, 3\), expected \(1, 2, 2, 2\).*stride=2"),
+    (
+        lambda: cm.conv2d_backward(np.ones((2, 2)), np.ones((5, 5)), np.ones((3, 3))),
+        r"dz has shape \(2, 2\), expected \(3, 3\)",
+    ),
+    (
+        lambda: cm.conv2d_backward(
+            np.ones((1, 2, 3, 3)), np.ones((1, 1, 5, 5)), np.ones((2, 1, 3, 3)), stride=2
+        ),
+        r"dz has shape \(1, 2, 3, 3\), expected \(1, 2, 2, 2\).*stride=2",
+    ),
     (lambda: cm.conv2d(np.ones((5, 5)), "abc"), r"w must be a numeric array"),
     (lambda: cm.conv_output_size(5, 7), r"kernel_size=7 is larger than the padded input"),
     (lambda: cm.conv_output_size(5.0, 3), r"n must be an integer"),
@@ -182,8 +216,12 @@ def test_bad_input_raises_clear_value_error(call, message):
 
 def test_torch_oracle(torch, rng):
     F = torch.nn.functional
-    for (N, C, H, W, Fo, KH, KW, s, p) in [(2, 3, 7, 6, 4, 3, 2, 2, 1), (3, 1, 8, 8, 2, 3, 3, 3, 2),
-                                           (1, 2, 5, 9, 3, 5, 1, 1, 0), (2, 2, 4, 4, 2, 4, 4, 1, 0)]:
+    for N, C, H, W, Fo, KH, KW, s, p in [
+        (2, 3, 7, 6, 4, 3, 2, 2, 1),
+        (3, 1, 8, 8, 2, 3, 3, 3, 2),
+        (1, 2, 5, 9, 3, 5, 1, 1, 0),
+        (2, 2, 4, 4, 2, 4, 4, 1, 0),
+    ]:
         x, w, b = rng.normal(size=(N, C, H, W)), rng.normal(size=(Fo, C, KH, KW)), rng.normal(size=Fo)
         xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
         zt = F.conv2d(xt, wt, bt, stride=s, padding=p)
