@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import numpy as np
@@ -14,7 +15,10 @@ from cnnmath import activations as act
 from cnnmath.dense import dense, dense_backward, l2_penalty
 from cnnmath.gradcheck import numerical_gradient
 from cnnmath.losses import softmax, softmax_cross_entropy, squared_error
-from cnnmath.reference import dense as ref
+
+# The loop-form module itself: cnnmath.reference may re-export its function ``dense`` under the
+# same name as the module, so ``from cnnmath.reference import dense`` could give the function.
+ref = importlib.import_module("cnnmath.reference.dense")
 
 # The classic 2-2-2 worked example (seed 004's network: inputs i1, i2; hidden h1, h2; outputs o1, o2).
 # w1: i1→h1, w2: i2→h1, w3: i1→h2, w4: i2→h2 -> W1[j, i] = weight from input i into hidden j.

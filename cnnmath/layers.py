@@ -1,0 +1,162 @@
+"""The layer base class and the layers that call the conv / pool / dense kernels.
+
+Each layer caches in ``forward`` what its ``backward`` needs; call them in pairs. Parameter layers
+hold ``params = {"w": ..., "b": ...}`` and, after ``backward``, ``grads`` with the same keys and
+shapes. Unlike PyTorch, ``backward`` *overwrites* ``grads`` (no accumulation, no zero_grad).
+
+Initialisation copies PyTorch's default for Conv2d and Linear (kaiming_uniform_ with a=√5, which
+works out to): w and b both ~ U(-1/√fan_in, 1/√fan_in), fan_in = in_channels·KH·KW (Conv2D) or
+in_features (Dense); drawn from the numpy Generator ``rng`` (default ``np.random.default_rng(0)``),
+w first, then b. Import everything from :mod:`cnnmath.nn`, which adds the parameter-free layers,
+``Sequential`` and ``sgd_step``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_array, check_int, check_kernel_size
+from .conv import conv2d, conv2d_backward
+from .dense import dense, dense_backward
+
+__all__ = ["AvgPool2D", "Conv2D", "Dense", "Layer", "MaxPool2D"]
+
+
+class Layer:
+    """Base class: ``forward(x)`` / ``backward(dout) -> dx`` (micrograd / CS231n style).
+
+    ``layer(x)`` is ``layer.forward(x)``; a layer without parameters has empty dicts.
+    """
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self._cache = None
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    def parameters(self):
+        """Yield (layer, name) pairs: the array is ``layer.params[name]``, its gradient is
+        ``layer.grads[name]``."""
+        for name in self.params:
+            yield self, name
+
+    def _cached(self):
+        if self._cache is None:
+            raise RuntimeError(f"{type(self).__name__}.backward: call forward first")
+        return self._cache
+
+    def _args(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._args()})"
+
+
+def _uniform(fn: str, rng, fan_in: int, w_shape: tuple[int, ...]) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0) if rng is None else rng
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(
+            f"{fn}: rng must be a numpy Generator (np.random.default_rng(seed)) or None, got {rng!r}"
+        )
+    bound = 1.0 / np.sqrt(fan_in)
+    w = rng.uniform(-bound, bound, size=w_shape)
+    return {"w": w, "b": rng.uniform(-bound, bound, size=w_shape[0])}
+
+
+def _k(k: tuple[int, int]):
+    return k[0] if k[0] == k[1] else k
+
+
+class Conv2D(Layer):
+    """Convolution layer. x: (N, C, H, W) or (C, H, W) -> (N, F, Ho, Wo); w: (F, C, KH, KW), b: (F,)."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, *, stride=1, padding=0, rng=None):
+        super().__init__()
+        self.in_channels = check_int("Conv2D", "in_channels", in_channels, minimum=1)
+        self.out_channels = check_int("Conv2D", "out_channels", out_channels, minimum=1)
+        self.kernel_size = check_kernel_size("Conv2D", kernel_size)
+        self.stride = check_int("Conv2D", "stride", stride, minimum=1)
+        self.padding = check_int("Conv2D", "padding", padding, minimum=0)
+        KH, KW = self.kernel_size
+        self.params = _uniform(
+            "Conv2D", rng, self.in_channels * KH * KW, (self.out_channels, self.in_channels, KH, KW)
+        )
+
+    def forward(self, x):
+        self._cache = np.array(as_array("Conv2D.forward", "x", x))
+        return conv2d(
+            self._cache, self.params["w"], self.params["b"], stride=self.stride, padding=self.padding
+        )
+
+    def backward(self, dout):
+        x = self._cached()
+        dx, dw, db = conv2d_backward(dout, x, self.params["w"], stride=self.stride, padding=self.padding)
+        self.grads = {"w": dw, "b": db}
+        return dx
+
+    def _args(self) -> str:
+        k = _k(self.kernel_size)
+        i, o = self.in_channels, self.out_channels
+        return f"{i}, {o}, kernel_size={k}, stride={self.stride}, padding={self.padding}"
+
+
+class _Pool2D(Layer):
+    _fn = ""
+
+    def __init__(self, kernel_size, *, stride=None):
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = check_kernel_size(name, kernel_size)
+        self.stride = None if stride is None else check_int(name, "stride", stride, minimum=1)
+
+    def forward(self, x):
+        from . import pool
+
+        self._cache = np.array(as_array(f"{type(self).__name__}.forward", "x", x))
+        return getattr(pool, self._fn)(self._cache, self.kernel_size, stride=self.stride)
+
+    def backward(self, dout):
+        from . import pool
+
+        x = self._cached()
+        return getattr(pool, self._fn + "_backward")(dout, x, self.kernel_size, stride=self.stride)
+
+    def _args(self) -> str:
+        stride = _k(self.kernel_size) if self.stride is None else self.stride
+        return f"kernel_size={_k(self.kernel_size)}, stride={stride}"
+
+
+class MaxPool2D(_Pool2D):
+    """Max pooling over the last two axes (stride defaults to kernel_size), x: (..., H, W)."""
+
+    _fn = "max_pool2d"
+
+
+class AvgPool2D(_Pool2D):
+    """Average pooling over the last two axes (stride defaults to kernel_size), x: (..., H, W)."""
+
+    _fn = "avg_pool2d"
+
+
+class Dense(Layer):
+    """Fully connected layer. x: (N, in_features) -> (N, out_features); w: (out, in), b: (out,)."""
+
+    def __init__(self, in_features, out_features, *, rng=None):
+        super().__init__()
+        self.in_features = check_int("Dense", "in_features", in_features, minimum=1)
+        self.out_features = check_int("Dense", "out_features", out_features, minimum=1)
+        self.params = _uniform("Dense", rng, self.in_features, (self.out_features, self.in_features))
+
+    def forward(self, x):
+        self._cache = np.array(as_array("Dense.forward", "x", x))
+        return dense(self._cache, self.params["w"], self.params["b"])
+
+    def backward(self, dout):
+        dx, dw, db = dense_backward(dout, self._cached(), self.params["w"])
+        self.grads = {"w": dw, "b": db}
+        return dx
+
+    def _args(self) -> str:
+        return f"{self.in_features}, {self.out_features}"
