@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import pool
 from ._validate import as_array, check_int, check_kernel_size
 from .conv import conv2d, conv2d_backward
 from .dense import dense, dense_backward
@@ -112,14 +113,10 @@ class _Pool2D(Layer):
         self.stride = None if stride is None else check_int(name, "stride", stride, minimum=1)
 
     def forward(self, x):
-        from . import pool
-
         self._cache = np.array(as_array(f"{type(self).__name__}.forward", "x", x))
         return getattr(pool, self._fn)(self._cache, self.kernel_size, stride=self.stride)
 
     def backward(self, dout):
-        from . import pool
-
         x = self._cached()
         return getattr(pool, self._fn + "_backward")(dout, x, self.kernel_size, stride=self.stride)
 

@@ -5,5 +5,27 @@ arrays of SymPy symbols. The fast forms in :mod:`cnnmath` are tested against the
 """
 
 from .conv import conv2d, conv2d_backward
+from .dense import dense, dense_backward, mlp_backward, mlp_forward
+from .pool import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    lp_pool2d,
+    lp_pool2d_backward,
+    max_pool2d,
+    max_pool2d_backward,
+)
 
-__all__ = ["conv2d", "conv2d_backward"]
+__all__ = [
+    "avg_pool2d",
+    "avg_pool2d_backward",
+    "conv2d",
+    "conv2d_backward",
+    "dense",
+    "dense_backward",
+    "lp_pool2d",
+    "lp_pool2d_backward",
+    "max_pool2d",
+    "max_pool2d_backward",
+    "mlp_backward",
+    "mlp_forward",
+]
