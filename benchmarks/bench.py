@@ -1,0 +1,146 @@
+"""`make bench`: the fast forms against the plain loops and (if installed) PyTorch CPU float64.
+
+One thread for numpy and torch alike (set by the Makefile and below). cnnmath and torch are timed
+in alternating short blocks (each block warm, for at least a second) and the medians compared: on
+a shared 2-core machine two back-to-back timing runs can differ by 20-50% for reasons that have
+nothing to do with the code. The plain loops are far too slow at batch 64, so they are timed on one
+sample and scaled by N (their cost is exactly linear in N); the table says so.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np
+
+import cnnmath as cm
+from cnnmath import reference as ref
+
+try:
+    import torch
+
+    torch.set_num_threads(1)
+except ImportError:  # optional oracle
+    torch = None
+
+CONV_SHAPES = [  # (N, C, H, W), F, K, padding, label
+    ((1, 1, 5, 5), 1, 3, 0, "1x1x5x5, 1@3x3"),
+    ((64, 1, 8, 8), 8, 3, 1, "64x1x8x8, 8@3x3 pad 1"),
+    ((64, 1, 28, 28), 16, 5, 0, "64x1x28x28, 16@5x5"),
+    ((64, 16, 14, 14), 32, 3, 1, "64x16x14x14, 32@3x3 pad 1"),
+]
+POOL_SHAPE = (64, 16, 28, 28)
+
+
+def race(fns: dict, *, min_time: float = 1.0, block: float = 0.05) -> dict[str, float]:
+    """Median seconds per call of each function, timed in alternating blocks of about ``block`` s.
+
+    Each block starts with one untimed call, so every function is measured warm (its own arrays
+    in cache and in the allocator) while slow drifts of the machine hit all of them alike."""
+    per_block = {}
+    for name, fn in fns.items():
+        fn()
+        per_block[name] = max(1, min(50, int(block / max(once(fn), 1e-6))))
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    start = time.perf_counter()
+    while time.perf_counter() - start < min_time or min(map(len, times.values())) < 15:
+        for name, fn in fns.items():
+            fn()
+            for _ in range(per_block[name]):
+                times[name].append(once(fn))
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def once(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def fmt(seconds: float) -> str:
+    return f"{seconds * 1e3:8.3f}ms" if seconds < 10 else f"{seconds:8.1f}s "
+
+
+def conv_row(shape, F, K, p, label, rng):
+    x = rng.normal(size=shape)
+    w = rng.normal(size=(F, shape[1], K, K))
+    b = rng.normal(size=F)
+    dz = rng.normal(size=cm.conv2d(x, w, b, padding=p).shape)
+
+    def fast():
+        cm.conv2d(x, w, b, padding=p)
+        cm.conv2d_backward(dz, x, w, padding=p)
+
+    def loops_one_sample():
+        ref.conv2d(x[:1], w, b, padding=p)
+        ref.conv2d_backward(dz[:1], x[:1], w, padding=p)
+
+    fns = {"fast": fast}
+    if torch is not None:
+        xt = torch.tensor(x, requires_grad=True)
+        wt, bt = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
+        dzt = torch.tensor(dz)
+
+        def torch_step():
+            xt.grad = wt.grad = bt.grad = None
+            torch.nn.functional.conv2d(xt, wt, bt, padding=p).backward(dzt)
+
+        fns["torch"] = torch_step
+    t = race(fns)
+    return label, t["fast"], once(loops_one_sample) * shape[0], t.get("torch")
+
+
+def pool_row(rng):
+    x = rng.normal(size=POOL_SHAPE)
+    dy = rng.normal(size=cm.max_pool2d(x, 2).shape)
+
+    def fast():
+        cm.max_pool2d(x, 2)
+        cm.max_pool2d_backward(dy, x, 2)
+
+    def loops_one_sample():
+        ref.max_pool2d(x[:1], 2)
+        ref.max_pool2d_backward(dy[:1], x[:1], 2)
+
+    fns = {"fast": fast}
+    if torch is not None:
+        xt, dyt = torch.tensor(x, requires_grad=True), torch.tensor(dy)
+
+        def torch_step():
+            xt.grad = None
+            torch.nn.functional.max_pool2d(xt, 2).backward(dyt)
+
+        fns["torch"] = torch_step
+    t = race(fns)
+    return "max-pool 2x2, 64x16x28x28", t["fast"], once(loops_one_sample) * POOL_SHAPE[0], t.get("torch")
+
+
+def main() -> int:
+    rng = np.random.default_rng(0)
+    rows = [conv_row(*s, rng) for s in CONV_SHAPES] + [pool_row(rng)]
+    print(f"numpy {np.__version__}; torch {torch.__version__ if torch else 'not installed'}; one thread")
+    print("forward + backward, float64, median time (cnnmath and torch in alternating blocks);")
+    print("loops: the reference loops, timed once on 1 sample and scaled by N\n")
+    cols = ("cnnmath", "loops", "loops/cnnmath", "torch", "cnnmath/torch")
+    head = f"{'case':30} " + " ".join(f"{c:>{14 if '/' in c else 10}}" for c in cols)
+    print(head)
+    print("-" * len(head))
+    for label, t_fast, t_loops, t_torch in rows:
+        torch_cols = f"{fmt(t_torch)} {t_fast / t_torch:13.2f}x" if t_torch else f"{'-':>10} {'-':>14}"
+        print(f"{label:30} {fmt(t_fast)} {fmt(t_loops)} {t_loops / t_fast:13.0f}x {torch_cols}")
+    for extra in EXTRA_BENCHMARKS:
+        extra()
+    return 0
+
+
+# Other modules (e.g. the digits training epoch) append callables here.
+EXTRA_BENCHMARKS: list = []
+
+if __name__ == "__main__":
+    sys.exit(main())
