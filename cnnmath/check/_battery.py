@@ -1,0 +1,206 @@
+"""The cases the checkers run: small, fixed (seeded) and ordered from the simplest to the hardest.
+
+Each case isolates one thing learners get wrong (ties, overlapping windows, a stride that does not
+divide, padding 0, several channels, ...), so the first failing case tells what the bug is. Values
+are small nonzero integers (kernel entries all different, so no kernel equals its 180° rotation):
+the expected numbers in a report can be checked by hand. Expected values are never stored here:
+the runner computes them with cnnmath's own functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Case", "conv_cases", "conv_matrix_cases", "dense_cases", "pool_cases"]
+
+_NONZERO = np.array([-3, -2, -1, 1, 2, 3])
+_KERNEL_POOL = np.array([-6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6])
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call: ``fn(*args, **kwargs)``. ``names`` names the positional args; ``about`` says in
+    words what the case is there to catch; ``flags`` are its features (used to pick the hint)."""
+
+    args: tuple
+    names: tuple[str, ...]
+    kwargs: dict
+    about: str
+    flags: frozenset = field(default_factory=frozenset)
+    shown: dict = field(default_factory=dict)  # settings to print, defaults included
+
+    def fresh(self) -> tuple:
+        """Copies of the arguments: each call gets its own, so a function that writes into its
+        inputs cannot change what the next call (or the reference) sees."""
+        return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in self.args)
+
+
+def _ints(rng, shape) -> np.ndarray:
+    return rng.choice(_NONZERO, size=shape).astype(float)
+
+
+def _kernel(rng, shape, pool=_KERNEL_POOL) -> np.ndarray:
+    """(..., KH, KW): every KH×KW slice holds distinct nonzero integers (never rot180-symmetric)."""
+    *lead, KH, KW = shape
+    slices = [rng.choice(pool, KH * KW, replace=False) for _ in range(int(np.prod(lead, dtype=int)))]
+    return np.array(slices, dtype=float).reshape(shape)
+
+
+# (N, C, F, H, W, KH, KW, stride, padding, about, flags), simplest first.
+_CONV = [
+    (1, 1, 1, 3, 3, 2, 2, 1, 0, "one channel, 3×3 input, 2×2 kernel", ""),
+    (1, 1, 1, 4, 5, 2, 3, 1, 0, "non-square input (4×5) and kernel (2×3)", "nonsquare"),
+    (1, 1, 1, 4, 3, 4, 3, 1, 0, "the kernel covers the whole input (a single output pixel)", "whole"),
+    (2, 1, 1, 3, 4, 2, 2, 1, 0, "a batch of N=2 samples", "batch"),
+    (1, 3, 1, 4, 4, 2, 2, 1, 0, "C=3 input channels, F=1 filter", "channels"),
+    (1, 1, 3, 4, 4, 2, 2, 1, 0, "C=1 input channel, F=3 filters", "filters"),
+    (2, 2, 3, 5, 4, 3, 2, 1, 0, "N=2 samples, C=2 channels, F=3 filters", "batch channels filters"),
+    (1, 1, 1, 3, 3, 2, 2, 1, 1, "padding 1", "padding"),
+    (1, 1, 1, 3, 4, 3, 2, 1, 2, "padding 2, non-square", "padding nonsquare"),
+    (1, 1, 1, 2, 2, 3, 3, 1, 1, "a 3×3 kernel larger than the 2×2 input, padding 1", "padding"),
+    (1, 1, 1, 5, 5, 3, 3, 2, 0, "stride 2", "stride"),
+    (1, 1, 1, 6, 5, 3, 2, 2, 0, "stride 2 that does not divide: the last row and column are in no window",
+     "stride unreached"),
+    (1, 1, 1, 7, 8, 2, 3, 3, 0, "stride 3 larger than the kernel height: rows between windows are skipped",
+     "stride gap"),
+    (1, 1, 1, 5, 4, 3, 2, 2, 1, "stride 2 with padding 1", "stride padding"),
+    (1, 1, 1, 4, 5, 2, 2, 3, 2, "stride 3 with padding 2", "stride padding"),
+]  # fmt: skip
+_CONV += [
+    (2, 2, 3, 6, 5, 3, 2, s, p, f"stride {s}, padding {p}, N=2, C=2, F=3", "batch channels filters")
+    for s in (1, 2, 3)
+    for p in (0, 1, 2)
+]
+
+
+def _conv_geometry(strides, paddings):
+    for N, C, F, H, W, KH, KW, s, p, about, flags in _CONV:
+        tags = set(flags.split()) | ({"stride"} if s > 1 else set()) | ({"padding"} if p else set())
+        yield (N, C, F, H, W, KH, KW, s, p, about, frozenset(tags)), s in strides and p in paddings
+
+
+def _conv_kwargs(s: int, p: int) -> dict:
+    """Only the settings that differ from the defaults are passed (a stub without them still runs)."""
+    return {k: v for k, v in (("stride", s), ("padding", p)) if v != (1 if k == "stride" else 0)}
+
+
+def conv_cases(kind: str, strides, paddings) -> list[Case]:
+    """kind "forward": args (x, w, b); kind "backward": args (dz, x, w). All arrays NCHW."""
+    rng = np.random.default_rng(6)
+    cases = []
+    for (N, C, F, H, W, KH, KW, s, p, about, flags), keep in _conv_geometry(strides, paddings):
+        x, w, b = _ints(rng, (N, C, H, W)), _kernel(rng, (F, C, KH, KW)), _ints(rng, (F,))
+        Ho, Wo = (H + 2 * p - KH) // s + 1, (W + 2 * p - KW) // s + 1
+        dz = _ints(rng, (N, F, Ho, Wo))
+        if not keep:
+            continue
+        shown = {"stride": s, "padding": p}
+        if kind == "forward":
+            cases.append(Case((x, w, b), ("x", "w", "b"), _conv_kwargs(s, p), about, flags, shown))
+            if len(cases) == 1:
+                cases.append(Case((x, w, None), ("x", "w", "b"), {}, "no bias: b=None", flags, shown))
+        else:
+            cases.append(Case((dz, x, w), ("dz", "x", "w"), _conv_kwargs(s, p), about, flags, shown))
+    return cases
+
+
+def conv_matrix_cases(strides, paddings) -> list[Case]:
+    """args ((H, W), w) with a 2-D kernel w: the single-channel geometries of the conv battery."""
+    rng = np.random.default_rng(8)
+    cases = []
+    for (N, C, F, H, W, KH, KW, s, p, about, flags), keep in _conv_geometry(strides, paddings):
+        if N == C == F == 1:
+            w = _kernel(rng, (KH, KW))
+            if keep:
+                shown = {"stride": s, "padding": p}
+                cases.append(Case(((H, W), w), ("input_shape", "w"), _conv_kwargs(s, p), about, flags, shown))
+    return cases
+
+
+# (x shape, kernel_size, stride, values, about, flags). values: "distinct" (no ties), "relu" (windows
+# of zeros), "grid" (0s and 1s: ties everywhere), "signed"/"zero" (for Lp pooling).
+_POOL = [
+    ((4, 4), 2, None, "distinct", "2×2 windows, stride None (= 2): non-overlapping", ""),
+    ((4, 6), 2, None, "distinct", "non-square input (4×6)", "nonsquare"),
+    ((6, 6), 3, None, "distinct", "3×3 windows, stride 3", "window"),
+    ((5, 7), (2, 3), None, "distinct", "2×3 windows: the last row and column are in no window",
+     "nonsquare unreached"),
+    ((3, 4), (3, 4), None, "distinct", "one window covering the whole input", "whole"),
+    ((4, 4), 2, 1, "distinct", "overlapping windows: 2×2 at stride 1", "overlap"),
+    ((7, 6), 3, 2, "distinct", "overlapping windows: 3×3 at stride 2", "overlap unreached"),
+    ((6, 7), (3, 2), (2, 1), "distinct", "3×2 windows at stride (2, 1): different along each axis",
+     "overlap nonsquare"),
+    ((7, 7), 2, 3, "distinct", "stride 3 larger than the 2×2 window: pixels between windows", "gap"),
+    ((2, 3, 4, 6), 2, None, "distinct", "x of shape (N, C, H, W) = (2, 3, 4, 6)", "batch"),
+    ((2, 2, 7, 5), 3, 2, "distinct", "(N, C, H, W) input with overlapping 3×3 windows at stride 2",
+     "batch overlap unreached"),
+    ((4, 4), 2, None, "relu", "ties: windows of zeros, as after a ReLU", "ties"),
+    ((5, 5), 2, 1, "grid", "ties in overlapping windows (a grid of 0s and 1s)", "ties overlap"),
+    ((2, 2, 6, 5), 3, (1, 2), "grid", "ties, (N, C, H, W) input, overlapping 3×3 windows",
+     "ties batch overlap unreached"),
+    ((4, 4), 2, None, "signed", "negative entries: the derivative of |x| is sign(x)", "signed"),
+    ((5, 6), 3, 2, "signed", "negative entries in overlapping windows", "signed overlap"),
+    ((4, 4), 2, None, "zero", "a window of zeros (no derivative there: it passes 0 back)", "zero"),
+]  # fmt: skip
+_LP_P = (2, 1, 3, 1.5)
+_POOL_SKIP = {"max": {"signed", "zero"}, "avg": {"ties", "signed", "zero"}, "lp": {"ties"}}
+
+
+def _pool_values(rng, shape, values: str, kernel) -> np.ndarray:
+    size = int(np.prod(shape))
+    if values == "distinct":
+        return (rng.permutation(size) - size // 2).astype(float).reshape(shape)
+    if values == "grid":
+        return rng.integers(0, 2, size=shape).astype(float)
+    if values == "signed":
+        return _ints(rng, shape)
+    x = np.maximum(rng.integers(-3, 4, size=shape), 0).astype(float)
+    kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+    x[..., :kh, :kw] = 0.0  # the first window is all zeros
+    return x
+
+
+def pool_cases(kind: str, batched: bool = True) -> list[Case]:
+    """kind "max"/"avg": args (dy, x, kernel_size); kind "lp": args (dy, x, p, kernel_size)."""
+    rng = np.random.default_rng(7)
+    cases = []
+    for i, (shape, k, s, values, about, flags) in enumerate(_POOL):
+        x = _pool_values(rng, shape, values, k)
+        if kind == "lp" and values == "distinct":
+            x = np.abs(x) + 1.0  # Lp pooling is usually applied after a ReLU: start with x > 0
+        kh, kw = (k, k) if isinstance(k, int) else k
+        sh, sw = (kh, kw) if s is None else (s, s) if isinstance(s, int) else s
+        dy = _ints(rng, (*shape[:-2], (shape[-2] - kh) // sh + 1, (shape[-1] - kw) // sw + 1))
+        tags = frozenset(flags.split())
+        if tags & _POOL_SKIP[kind] or (len(shape) > 2 and not batched):
+            continue
+        kwargs = {} if s is None else {"stride": s}
+        shown = {"stride": s}
+        if kind == "lp":
+            p = _LP_P[i % len(_LP_P)]
+            cases.append(Case((dy, x, p, k), ("dy", "x", "p", "kernel_size"), kwargs, about, tags, shown))
+        else:
+            cases.append(Case((dy, x, k), ("dy", "x", "kernel_size"), kwargs, about, tags, shown))
+    return cases
+
+
+_DENSE_POOL = np.concatenate([np.arange(-12, 0), np.arange(1, 13)])
+# (N, D_in, D_out, about, flags)
+_DENSE = [
+    (1, 3, 2, "one sample (N=1), D_in=3, D_out=2", ""),
+    (4, 3, 2, "a batch of N=4 samples", "batch"),
+    (3, 3, 3, "a square layer (D_in = D_out = 3): a transposed dw has the right shape", "batch square"),
+    (5, 4, 6, "N=5, D_in=4, D_out=6", "batch"),
+]
+
+
+def dense_cases() -> list[Case]:
+    """args (dz, x, w): dz (N, D_out), x (N, D_in), w (D_out, D_in)."""
+    rng = np.random.default_rng(1)
+    cases = []
+    for N, D_in, D_out, about, flags in _DENSE:
+        x, w, dz = _ints(rng, (N, D_in)), _kernel(rng, (D_out, D_in), _DENSE_POOL), _ints(rng, (N, D_out))
+        cases.append(Case((dz, x, w), ("dz", "x", "w"), {}, about, frozenset(flags.split())))
+    return cases

@@ -1,0 +1,102 @@
+"""The checkers' messages, in plain words: which case, what was expected, what came back.
+
+Numbers are printed with fixed settings (not the notebook's print options), so a message is the
+same on every machine and in every kernel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._battery import Case
+
+__all__ = ["array_text", "case_text", "diff_text", "modified_text", "num", "shape_text"]
+
+_SMALL = 40  # inputs with at most this many entries are printed in full
+
+
+def num(v) -> str:
+    """A scalar without numpy's ``np.float64(...)`` repr: ``3``, ``-0.25``, ``nan``."""
+    return f"{float(v) + 0.0:.6g}"  # + 0.0 turns -0 into 0
+
+
+def array_text(a: np.ndarray, indent: str = "    ") -> str:
+    text = np.array2string(
+        np.asarray(a, dtype=float) + 0.0,
+        precision=4,
+        suppress_small=True,
+        floatmode="maxprec",
+        max_line_width=100,
+        threshold=200,
+        edgeitems=3,
+        sign="-",
+        legacy=False,
+    )
+    return "\n".join(indent + line for line in text.splitlines())
+
+
+def _index(name: str, idx) -> str:
+    return f"{name}[{', '.join(str(int(i)) for i in idx)}]" if len(idx) else name
+
+
+def _show_input(name: str, a: np.ndarray) -> str:
+    """A 4-D input whose leading axes are 1 is printed as its single 2-D map, x[0, 0]."""
+    lead = a.shape[:-2] if a.ndim > 2 and all(n == 1 for n in a.shape[:-2]) else ()
+    label = _index(name, [0] * len(lead))
+    return f"  {label} =\n{array_text(a[tuple(0 for _ in lead)])}"
+
+
+def case_text(fn_name: str, case: Case) -> str:
+    """The call and the shapes; the inputs themselves when the case is small."""
+    shapes = ", ".join(
+        f"{n}.shape={a.shape}" if isinstance(a, np.ndarray) else f"{n}={a!r}"
+        for n, a in zip(case.names, case.args, strict=True)
+    )
+    values = [n if isinstance(a, np.ndarray) else repr(a) for n, a in zip(case.names, case.args, strict=True)]
+    call = f"{fn_name}({', '.join(values + [f'{k}={v!r}' for k, v in case.shown.items()])})"
+    lines = [f"  the call: {call}", f"  with {shapes}"]
+    arrays = [(n, a) for n, a in zip(case.names, case.args, strict=True) if isinstance(a, np.ndarray)]
+    if sum(a.size for _, a in arrays) <= 3 * _SMALL and all(a.size <= _SMALL for _, a in arrays):
+        lines += [_show_input(n, a) for n, a in arrays]
+    return "\n".join(lines)
+
+
+def diff_text(name: str, expected: np.ndarray, got: np.ndarray, bad: np.ndarray) -> str:
+    """The first differing entries, then the 2-D slice holding the first one, expected and got."""
+    where = np.argwhere(bad)
+    lines = [f"  {name}: {len(where)} of {expected.size} entries differ. The first ones:"]
+    for idx in where[:3]:
+        t = tuple(int(i) for i in idx)
+        lines.append(f"    {_index(name, t)}: expected {num(expected[t])}, got {num(got[t])}")
+    first = tuple(int(i) for i in where[0])
+    lead = first[:-2] if expected.ndim > 2 else ()
+    exp2, got2 = expected[lead], got[lead]
+    if exp2.ndim == 2 and exp2.size > 120:  # a big matrix (conv_matrix): only the row that differs
+        lead, exp2, got2 = first[:1], exp2[first[0]], got2[first[0]]
+    label = _index(name, lead)
+    lines += [f"  expected {label} =", array_text(exp2), f"  got {label} =", array_text(got2)]
+    return "\n".join(lines)
+
+
+def shape_text(name: str, expected: np.ndarray, got: np.ndarray) -> str:
+    text = f"  {name} has shape {got.shape}, expected {expected.shape}."
+    if 0 in got.shape and 0 not in expected.shape:
+        text += (
+            " An axis of length 0 often comes from a crop like a[p:-p]: when p = 0 that is a[0:-0],"
+            " an empty slice. Crop with a[p:p + H] instead."
+        )
+    elif got.ndim == 2 and got.shape == expected.shape[::-1]:
+        text += f" That is the shape of {name}.T: check the order of the factors."
+    return text
+
+
+def modified_text(name: str, before: np.ndarray, after) -> str:
+    after = np.asarray(after)
+    text = f"  your function changed its argument {name} in place"
+    if after.shape == before.shape:
+        t = tuple(int(i) for i in np.argwhere(~((after == before) | (np.isnan(after) & np.isnan(before))))[0])
+        text += f" ({_index(name, t)} was {num(before[t])}, is now {num(after[t])})"
+    return text + (
+        ". Never modify an input, least of all the upstream gradient: the caller still needs it."
+        " Work on a copy (np.zeros_like(...), a.copy()) or build a new array."
+    )
