@@ -142,7 +142,7 @@ _POOL = [
      "ties batch overlap unreached"),
     ((4, 4), 2, None, "signed", "negative entries: the derivative of |x| is sign(x)", "signed"),
     ((5, 6), 3, 2, "signed", "negative entries in overlapping windows", "signed overlap"),
-    ((4, 4), 2, None, "zero", "a window of zeros (no derivative there: it passes 0 back)", "zero"),
+    ((4, 4), 2, None, "zero", "a window of zeros: no derivative there, it passes 0 back", "zero"),
 ]  # fmt: skip
 _LP_P = (2, 1, 3, 1.5)
 _POOL_SKIP = {"max": {"signed", "zero"}, "avg": {"ties", "signed", "zero"}, "lp": {"ties"}}

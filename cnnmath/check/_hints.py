@@ -73,9 +73,10 @@ _POOL = [  # (feature, text, kinds), the first feature the case has wins
     ("whole", "The window covers the whole input: a single output, Ho = Wo = 1.", "max avg lp"),
     ("batch", "x may be (N, C, H, W): pool every map over the last two axes (x[..., rows, cols] works for "
      "any leading axes).", "max avg lp"),
-    ("", "Each dy[i, j] goes to the position of the maximum of window (i, j); every other pixel gets 0.",
-     "max"),
-    ("", "Every pixel of window (i, j) gets dy[i, j] / (kh·kw): divide by the window's size.", "avg"),
+    ("", "Each dy[i, j] goes to the position of the maximum of window (i, j); every other pixel gets 0. "
+     "stride=None means stride = kernel_size.", "max"),
+    ("", "Every pixel of window (i, j) gets dy[i, j] / (kh·kw): divide by the window's size. stride=None "
+     "means stride = kernel_size.", "avg"),
     ("", "∂y/∂x_k = (Σ_window |x|^p)^(1/p − 1)·|x_k|^(p − 1)·sign(x_k), times dy[i, j]: mind the "
      "exponent 1/p − 1 (chain rule through the outer power).", "lp"),
 ]  # fmt: skip
@@ -179,4 +180,11 @@ def diagnose(name: str, case: Case, part: str, got: np.ndarray, expected: np.nda
     if name == "dense_backward" and part == "dw" and close(expected.T):
         return "your dw is the transpose of the right one."
     c = _scale(got, expected) if got.shape == expected.shape else None
-    return None if c is None else f"every entry of {part} is {c:.6g} × the expected value (a wrong divisor?)."
+    return (
+        None
+        if c is None
+        else (
+            f"every entry of {part} is {c:.6g} × the expected value: a wrong divisor, or a mean where"
+            " the formula has a sum?"
+        )
+    )
