@@ -2,9 +2,8 @@
 
 Each case isolates one thing learners get wrong (ties, overlapping windows, a stride that does not
 divide, padding 0, several channels, ...), so the first failing case tells what the bug is. Values
-are small nonzero integers (kernel entries all different, so no kernel equals its 180° rotation):
-the expected numbers in a report can be checked by hand. Expected values are never stored here:
-the runner computes them with cnnmath's own functions.
+are small nonzero integers (kernel slices all distinct, never equal to their 180° rotation), so a
+report's numbers can be checked by hand. Expected values are computed by the runner, with cnnmath.
 """
 
 from __future__ import annotations
@@ -32,8 +31,7 @@ class Case:
     shown: dict = field(default_factory=dict)  # settings to print, defaults included
 
     def fresh(self) -> tuple:
-        """Copies of the arguments: each call gets its own, so a function that writes into its
-        inputs cannot change what the next call (or the reference) sees."""
+        """Copies of the arguments: a function that writes into its inputs cannot change the next call."""
         return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in self.args)
 
 
@@ -83,7 +81,7 @@ def _conv_geometry(strides, paddings):
 
 def _conv_kwargs(s: int, p: int) -> dict:
     """Only the settings that differ from the defaults are passed (a stub without them still runs)."""
-    return {k: v for k, v in (("stride", s), ("padding", p)) if v != (1 if k == "stride" else 0)}
+    return ({"stride": s} if s != 1 else {}) | ({"padding": p} if p else {})
 
 
 def conv_cases(kind: str, strides, paddings) -> list[Case]:
@@ -111,16 +109,14 @@ def conv_matrix_cases(strides, paddings) -> list[Case]:
     rng = np.random.default_rng(8)
     cases = []
     for (N, C, F, H, W, KH, KW, s, p, about, flags), keep in _conv_geometry(strides, paddings):
-        if N == C == F == 1:
-            w = _kernel(rng, (KH, KW))
-            if keep:
-                shown = {"stride": s, "padding": p}
-                cases.append(Case(((H, W), w), ("input_shape", "w"), _conv_kwargs(s, p), about, flags, shown))
+        w = _kernel(rng, (KH, KW)) if N == C == F == 1 else None
+        if keep and w is not None:
+            shown = {"stride": s, "padding": p}
+            cases.append(Case(((H, W), w), ("input_shape", "w"), _conv_kwargs(s, p), about, flags, shown))
     return cases
 
 
-# (x shape, kernel_size, stride, values, about, flags). values: "distinct" (no ties), "relu" (windows
-# of zeros), "grid" (0s and 1s: ties everywhere), "signed"/"zero" (for Lp pooling).
+# (x shape, kernel_size, stride, values (see _pool_values), about, flags), simplest first.
 _POOL = [
     ((4, 4), 2, None, "distinct", "2×2 windows, stride None (= 2): non-overlapping", ""),
     ((4, 6), 2, None, "distinct", "non-square input (4×6)", "nonsquare"),
@@ -149,6 +145,7 @@ _POOL_SKIP = {"max": {"signed", "zero"}, "avg": {"ties", "signed", "zero"}, "lp"
 
 
 def _pool_values(rng, shape, values: str, kernel) -> np.ndarray:
+    """distinct (no ties), grid (0s and 1s: ties everywhere), signed, or relu/zero (first window all 0)."""
     size = int(np.prod(shape))
     if values == "distinct":
         return (rng.permutation(size) - size // 2).astype(float).reshape(shape)
@@ -176,18 +173,14 @@ def pool_cases(kind: str, batched: bool = True) -> list[Case]:
         tags = frozenset(flags.split())
         if tags & _POOL_SKIP[kind] or (len(shape) > 2 and not batched):
             continue
-        kwargs = {} if s is None else {"stride": s}
-        shown = {"stride": s}
+        args, names = (dy, x, k), ("dy", "x", "kernel_size")
         if kind == "lp":
-            p = _LP_P[i % len(_LP_P)]
-            cases.append(Case((dy, x, p, k), ("dy", "x", "p", "kernel_size"), kwargs, about, tags, shown))
-        else:
-            cases.append(Case((dy, x, k), ("dy", "x", "kernel_size"), kwargs, about, tags, shown))
+            args, names = (dy, x, _LP_P[i % len(_LP_P)], k), ("dy", "x", "p", "kernel_size")
+        cases.append(Case(args, names, {} if s is None else {"stride": s}, about, tags, {"stride": s}))
     return cases
 
 
-_DENSE_POOL = np.concatenate([np.arange(-12, 0), np.arange(1, 13)])
-# (N, D_in, D_out, about, flags)
+_DENSE_POOL = np.setdiff1d(np.arange(-12, 13), [0])  # (N, D_in, D_out, about, flags):
 _DENSE = [
     (1, 3, 2, "one sample (N=1), D_in=3, D_out=2", ""),
     (4, 3, 2, "a batch of N=4 samples", "batch"),

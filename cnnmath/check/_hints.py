@@ -62,12 +62,12 @@ _POOL = [  # (feature, text, kinds), the first feature the case has wins
      "for x ≥ 0; for x < 0 multiply by sign(x_k).", "lp"),
     ("zero", "A window of zeros has no derivative: pass 0 back there (guard the division; 0·∞ is nan).",
      "lp"),
+    ("nonsquare", "Rows and columns may differ: x is (..., H, W), kernel_size k or (kh, kw), stride None, s "
+     "or (sh, sw); use H, kh, sh along the rows and W, kw, sw along the columns.", "max avg lp"),
     ("overlap", "The windows overlap (stride < window): a pixel in several windows receives the SUM of "
      "their contributions (+=, not =).", "max avg lp"),
     ("window", "Do not hard-code 2×2 windows or stride 2: window (i, j) is "
      "x[..., i·sh : i·sh + kh, j·sw : j·sw + kw], and stride=None means stride = kernel_size.", "max avg lp"),
-    ("nonsquare", "Window and stride may differ along the two axes: kernel_size is k or (kh, kw), stride "
-     "None, s or (sh, sw).", "max avg lp"),
     ("unreached gap", "Rows and columns that no window reaches get a zero gradient: Ho = ⌊(H − kh)/sh⌋ + 1; "
      "do not assume the windows tile the input.", "max avg lp"),
     ("whole", "The window covers the whole input: a single output, Ho = Wo = 1.", "max avg lp"),
@@ -152,27 +152,27 @@ def _first_or_last_max(dy, x, kh, kw, sh, sw, pick):
 def diagnose(name: str, case: Case, part: str, got: np.ndarray, expected: np.ndarray) -> str | None:
     """A known mistake that reproduces ``got`` exactly, in words; None if none does."""
     close = lambda a: a.shape == got.shape and np.allclose(got, a, rtol=1e-6, atol=1e-9)  # noqa: E731
-    args, kw = case.fresh(), case.kwargs
+    args, opts = case.fresh(), case.kwargs
     if name == "conv2d_backward" and part == "dx":
         dz, x, w = args
-        if close(conv2d_backward(dz, x, w[..., ::-1, ::-1], **kw)[0]):
+        if close(conv2d_backward(dz, x, w[..., ::-1, ::-1], **opts)[0]):
             return "your dx is what the kernel gives WITHOUT the 180° rotation (rot180)."
     if name == "conv2d_backward" and part == "dw":
         dz, x, w = args
         last = np.zeros_like(dz)
         last[..., -1, -1] = dz[..., -1, -1]
-        if close(conv2d_backward(last, x, w, **kw)[1]):
+        if close(conv2d_backward(last, x, w, **opts)[1]):
             return "your dw holds only the LAST output position's term: the others were overwritten."
     if name == "conv2d" and part == "z":
         x, w, b = args
-        if close(conv2d(x, w[..., ::-1, ::-1], b, **kw)):
+        if close(conv2d(x, w[..., ::-1, ::-1], b, **opts)):
             return "you flipped the kernel (a true convolution); the layer is a cross-correlation."
-        if b is not None and close(conv2d(x, w, None, **kw)):
+        if b is not None and close(conv2d(x, w, None, **opts)):
             return "z is right except for the bias b."
     if name == "max_pool2d_backward":
         dy, x, k = args
         kh, kw_ = (k, k) if isinstance(k, int) else k
-        s = kw.get("stride") or (kh, kw_)
+        s = opts.get("stride") or (kh, kw_)
         sh, sw = (s, s) if isinstance(s, int) else s
         for pick, text in (("all", "EVERY tied maximum"), ("last", "the LAST maximum")):
             if close(_first_or_last_max(dy, x, kh, kw_, sh, sw, pick)):
@@ -180,11 +180,6 @@ def diagnose(name: str, case: Case, part: str, got: np.ndarray, expected: np.nda
     if name == "dense_backward" and part == "dw" and close(expected.T):
         return "your dw is the transpose of the right one."
     c = _scale(got, expected) if got.shape == expected.shape else None
-    return (
-        None
-        if c is None
-        else (
-            f"every entry of {part} is {c:.6g} × the expected value: a wrong divisor, or a mean where"
-            " the formula has a sum?"
-        )
-    )
+    if c is None:
+        return None
+    return f"every entry of {part} is {c:.6g} × the expected value: a wrong divisor, or a mean for a sum?"

@@ -32,18 +32,22 @@ def array_text(a: np.ndarray, indent: str = "    ") -> str:
         sign="-",
         legacy=False,
     )
-    return "\n".join(indent + line for line in text.splitlines())
+    return "\n".join((indent + line).rstrip() for line in text.splitlines())
 
 
 def _index(name: str, idx) -> str:
     return f"{name}[{', '.join(str(int(i)) for i in idx)}]" if len(idx) else name
 
 
+def _one_map(a: np.ndarray) -> bool:
+    """At most 2-D once leading axes of length 1 are dropped, and small: worth printing in full."""
+    return a.size <= _SMALL and all(n == 1 for n in a.shape[:-2])
+
+
 def _show_input(name: str, a: np.ndarray) -> str:
     """A 4-D input whose leading axes are 1 is printed as its single 2-D map, x[0, 0]."""
-    lead = a.shape[:-2] if a.ndim > 2 and all(n == 1 for n in a.shape[:-2]) else ()
-    label = _index(name, [0] * len(lead))
-    return f"  {label} =\n{array_text(a[tuple(0 for _ in lead)])}"
+    lead = (0,) * max(a.ndim - 2, 0)
+    return f"  {_index(name, lead)} =\n{array_text(a[lead])}"
 
 
 def case_text(fn_name: str, case: Case) -> str:
@@ -56,7 +60,7 @@ def case_text(fn_name: str, case: Case) -> str:
     call = f"{fn_name}({', '.join(values + [f'{k}={v!r}' for k, v in case.shown.items()])})"
     lines = [f"  the call: {call}", f"  with {shapes}"]
     arrays = [(n, a) for n, a in zip(case.names, case.args, strict=True) if isinstance(a, np.ndarray)]
-    if sum(a.size for _, a in arrays) <= 3 * _SMALL and all(a.size <= _SMALL for _, a in arrays):
+    if all(_one_map(a) for _, a in arrays):  # else the shapes say enough; the diff shows one map
         lines += [_show_input(n, a) for n, a in arrays]
     return "\n".join(lines)
 

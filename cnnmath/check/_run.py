@@ -132,7 +132,8 @@ def run(spec: Spec, fn: Callable, cases: list[Case]) -> None:
     """Grade ``fn`` on ``cases``; print one line on success or for a stub; raise ExerciseFailed."""
     if not callable(fn):
         raise TypeError(
-            f"check_{spec.name}: pass your function itself, e.g. check_{spec.name}(my_{spec.name})"
+            f"the {spec.name} checker: pass your function itself (its name, without parentheses), "
+            f"got a {type(fn).__name__}"
         )
     stub = _grade(spec, fn, cases, student=True)
     n = len(cases)
