@@ -1,0 +1,156 @@
+"""The base class of every widget: controls, one frame (an image), the written-out formula, a message.
+
+A control change calls :meth:`LiveWidget.refresh`, which runs the subclass's ``draw()`` and times it
+(``frame_times``, milliseconds, measured in the kernel from the control change to the new PNG in the
+image widget). A bad value (a ``ValueError`` from the widget's own checks or from cnnmath) shows a
+readable message instead of the frame; the next good value brings the frame back. Setting a
+control's ``.value`` from Python does exactly what moving it in the browser does (headless use).
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from contextlib import contextmanager
+
+import ipywidgets as widgets
+
+__all__ = ["LiveWidget", "check_slide", "factor", "fmt", "signed_sum", "slider"]
+
+ORANGE, GREEN, RED, BLUE, PURPLE = (230, 120, 0), (0, 150, 60), (210, 30, 30), (30, 90, 210), (140, 60, 170)
+# Colours of the δ·w pairs in the error-flow "star" (tab10-like, dark enough for 3-px boxes).
+PAIR_COLORS = [
+    (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+    (140, 86, 75), (227, 119, 194), (90, 90, 90), (188, 189, 34), (23, 190, 207),
+]  # fmt: skip
+
+
+def fmt(v) -> str:
+    """A cell's number as shown: rounded to two decimals, trailing zeros dropped ("1.5", "-0.38", "4")."""
+    s = f"{float(v):.2f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def signed_sum(values) -> str:
+    """'1.5 − 0.5 + 2' for [1.5, -0.5, 2]."""
+    out = ""
+    for k, v in enumerate(values):
+        s = fmt(v)
+        if k == 0:
+            out = s
+        elif s.startswith("-"):
+            out += f" − {s[1:]}"
+        else:
+            out += f" + {s}"
+    return out
+
+
+def factor(v) -> str:
+    """A number as a factor in a written-out product: negative numbers in parentheses."""
+    s = fmt(v)
+    return f"({s})" if s.startswith("-") else s
+
+
+def slider(description: str, value: int, lo: int, hi: int) -> widgets.IntSlider:
+    return widgets.IntSlider(
+        value=value, min=lo, max=hi, description=description, continuous_update=True,
+        style={"description_width": "initial"}, layout=widgets.Layout(width="220px"),
+    )  # fmt: skip
+
+
+def check_slide(n: int, k: int, stride: int, padding: int, *, window: str = "kernel") -> int:
+    """Readable ValueError unless a k×k window can slide over the n×n input padded by ``padding``.
+
+    Returns the padded size n + 2·padding.
+    """
+    m = n + 2 * padding
+    where = f"the padded input ({n} + 2·{padding} = {m} cells per side)" if padding else f"the {n}×{n} input"
+    if k > m:
+        cure = "the input larger, or add padding" if window == "kernel" else "or the input larger"
+        raise ValueError(
+            f"The {k}×{k} {window} is larger than {where}, so it fits nowhere. "
+            f"Make the {window} smaller, {cure}."
+        )
+    if stride > m:
+        raise ValueError(
+            f"Stride {stride} is larger than {where}: the {window} could never take a single step. "
+            f"Choose a stride of at most {m}."
+        )
+    return m
+
+
+class LiveWidget(widgets.VBox):
+    """Subclasses set ``css_class``, build their controls, call ``_setup(controls)`` and implement
+    ``draw()`` (compute with cnnmath, paint ``self.canvas``, set ``self.formula.value``)."""
+
+    css_class = "cnnmath-widget"
+
+    def _setup(self, controls: list[widgets.Widget], watched: list[widgets.Widget]) -> None:
+        from ._canvas import Canvas
+
+        self.canvas = Canvas()
+        self.formula = widgets.HTML(layout=widgets.Layout(min_height="1.5em"))
+        self.message = widgets.HTML()
+        self.frame_times: list[float] = []
+        self._held = 0
+        super().__init__([*controls, self.canvas.image, self.formula, self.message])
+        self.add_class("cnnmath-widget")
+        self.add_class(self.css_class)
+        for w in watched:
+            w.observe(self._on_change, names="value")
+        self.refresh()
+
+    def _on_change(self, change) -> None:
+        if not self._held:
+            self.refresh()
+
+    @contextmanager
+    def hold(self):
+        """Change several controls without a frame per change (call ``refresh()`` afterwards)."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+
+    def refresh(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            self.draw()
+        except ValueError as e:
+            self._error = str(e)
+            self.formula.value = ""
+            self.message.value = (
+                '<div class="cnnmath-message" style="color:#8a1c1c;background:#fdecea;'
+                f'border-left:4px solid #d33;padding:4px 8px">⚠ {html.escape(str(e))}</div>'
+            )
+            self.canvas.image.layout.display = "none"
+        else:
+            self._error = ""
+            self.message.value = ""
+            self.canvas.image.layout.display = None
+            self.canvas.show()
+        self.frame_times.append(1000.0 * (time.perf_counter() - t0))
+
+    @property
+    def error(self) -> str:
+        """The message shown instead of the frame ("" when the frame is shown)."""
+        return self._error
+
+    def shown(self, panel: str):
+        """The strings displayed in the cells of ``panel`` in the current frame ("" = blank cell)."""
+        return self.canvas.labels[panel]
+
+    def _sync_range(self, step: widgets.IntSlider, play: widgets.Play, count: int) -> None:
+        """Set the step slider's (and Play's) range to 0 … count-1 without triggering a frame."""
+        with self.hold():
+            for w in (step, play):
+                if w.value > count - 1:
+                    w.value = count - 1
+                w.max = max(count - 1, 0)
+
+    def draw(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __repr__(self) -> str:  # short and deterministic (nbval compares text/plain)
+        return f"{type(self).__name__}()"
