@@ -625,3 +625,16 @@ def test_conv_battery_covers_every_stride_padding_and_the_edge_cases():
     assert any(x[2] != x[3] and w[2] != w[3] for x, w, *_ in geometry)  # non-square input and kernel
     assert any(x[0] > 1 and x[1] > 1 and w[0] > 1 for x, w, *_ in geometry)  # batch, channels, filters
     assert all(not np.array_equal(w, w[..., ::-1, ::-1]) for _, _, w in (c.args for c in cases))
+
+
+@pytest.mark.parametrize("name", sorted(_MUTANTS))
+def test_every_checker_has_a_stub_mode_that_passes(name, capsys):
+    def stub_anything(*args, **kwargs):
+        raise NotImplementedError("your code here")
+
+    reference = "conv2d" if name == "conv2d_forward" else name
+    assert getattr(check, f"check_{name}")(stub_anything) is None
+    out = capsys.readouterr().out
+    assert out.startswith(f"… {reference}: exercise not done yet (it raises NotImplementedError), so the ")
+    assert out.endswith(f"cases ran on the reference solution cnnmath.{reference} instead: all pass. "
+                        "Replace the stub with your code and run this cell again.\n")  # fmt: skip
