@@ -89,8 +89,8 @@ def max_pool2d_backward(dy, x, kernel_size, *, stride=None) -> np.ndarray:
     for _, index, m in _routes(a, _max(a)):
         if overlapping:
             dx[index] += dy * m
-        else:  # each pixel lies in at most one window: write instead of add
-            np.multiply(dy, m, out=dx[index])
+        else:  # each pixel lies in at most one window: copy instead of add (dx is still 0 there)
+            np.copyto(dx[index], dy, where=m)
     return dx
 
 

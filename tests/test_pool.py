@@ -270,3 +270,10 @@ def test_torch_oracle_lp_pool_on_nonnegative_inputs(torch, rng):
         yt.backward(torch.tensor(dy))
         np.testing.assert_allclose(cm.lp_pool2d(x, p, k, stride=s), yt.detach().numpy(), rtol=1e-10)
         np.testing.assert_allclose(cm.lp_pool2d_backward(dy, x, p, k, stride=s), xt.grad.numpy(), rtol=1e-9)
+
+
+def test_no_negative_zeros_where_no_gradient_is_routed():
+    """A negative δ must not leave -0.0 on the pixels it skipped (it prints as "-0." in a notebook)."""
+    dx = cm.max_pool2d_backward(np.array([[-1.0]]), np.array([[1.0, 0.0], [0.0, 0.0]]), 2)
+    np.testing.assert_array_equal(dx, [[-1.0, 0.0], [0.0, 0.0]])
+    assert not np.signbit(dx[dx == 0]).any()
