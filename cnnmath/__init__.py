@@ -26,6 +26,7 @@ from .pool import (
     max_pool2d_backward,
     mean_pool_backward_kron,
 )
+from .pool_matrix import pool_matrix
 from .seedform import delta_full_conv, dilate, full_conv, pad, rot180, weight_grad_correlate
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "mean_pool_backward_kron",
     "numerical_gradient",
     "pad",
+    "pool_matrix",
     "relu",
     "relu_prime",
     "rot180",
