@@ -1,10 +1,11 @@
 """The shared frame renderer: grids of numbered cells, drawn fast enough to feel live.
 
-matplotlib draws each *layout* once (panel titles, row/column index labels) into an Agg buffer, which
-is kept as the background. A *frame* is then numpy work on a copy of it: cell colours, hatching,
-highlight boxes and the numbers (stamped from a glyph atlas, see :mod:`._glyphs`), encoded as a PNG
-(zlib level 1) and pushed into an ``ipywidgets.Image``. No figure is created per frame and no
-matplotlib text is drawn per frame, which keeps a frame at a few milliseconds.
+A *layout* (which panels, their titles and sizes) becomes a background image once: white, the panel
+titles (rendered by matplotlib once per distinct title and cached) and the row/column index labels.
+A *frame* is numpy work on a copy of it: cell colours, hatching, highlight boxes and the numbers
+(stamped from a glyph atlas, see :mod:`._glyphs`), encoded as a PNG (:mod:`._png`) and pushed into
+an ``ipywidgets.Image``. No figure and no matplotlib text is drawn per frame, which keeps a frame
+at a few milliseconds; a layout change costs about as much as a frame.
 
 Pixel geometry: every cell is ``CELL`` × ``CELL`` pixels; panels are laid out in rows, left to right.
 """
@@ -16,19 +17,17 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 from matplotlib import colormaps
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 
-from ._glyphs import DPI, stamp
+from ._glyphs import LABEL_BASE, LABEL_H, blit, label, stamp
 from ._png import encode_png
 
 __all__ = ["CELL", "Canvas", "Panel", "colorize"]
 
 CELL = 34  # pixels per cell
-_LEFT, _GAP, _TOP, _BOTTOM, _ROW_GAP = 30, 40, 44, 8, 12
-_TITLE_PT = 8.5
+_LEFT, _GAP, _TOP, _BOTTOM, _ROW_GAP = 24, 36, 40, 8, 12
+_TITLE_PT, _INDEX_PT = 8.5, 6.5
 _GRID = np.array([150, 150, 150], np.uint8)
+_INDEX = (110, 110, 110)
 # A pale diverging palette (blue < 0 < red), pale enough that black numbers stay readable.
 _LUT = (255 - 0.5 * (255 - 255 * colormaps["RdBu_r"](np.linspace(0.1, 0.9, 256))[:, :3])).astype(np.uint8)
 
@@ -43,14 +42,6 @@ def colorize(values: np.ndarray, vmax: float | None = None) -> np.ndarray:
     return _LUT[idx]
 
 
-def _slot(p: Panel) -> int:
-    """Width in pixels a panel takes: its cells, or its title if that is wider."""
-    w, _, _ = RendererAgg(8, 8, DPI).get_text_width_height_descent(
-        p.title, FontProperties(size=_TITLE_PT), False
-    )
-    return max(p.shape[1] * CELL, int(np.ceil(w)) + 6)
-
-
 @dataclass(frozen=True)
 class Panel:
     """One grid: ``name`` (key for painting), a title, ``shape`` (rows, cols) and optional index labels."""
@@ -60,6 +51,11 @@ class Panel:
     shape: tuple[int, int]
     row_labels: tuple[str, ...] | None = None
     col_labels: tuple[str, ...] | None = None
+
+
+def _slot(p: Panel) -> int:
+    """Width in pixels a panel takes: its cells, or its title if that is wider."""
+    return max(p.shape[1] * CELL, label(p.title, _TITLE_PT).shape[1])
 
 
 class Canvas:
@@ -73,6 +69,7 @@ class Canvas:
     def __init__(self) -> None:
         self.image = widgets.Image(format="png")
         self.labels: dict[str, np.ndarray] = {}
+        self.boxes: list[tuple] = []
         self._key = None
         self._origin: dict[str, tuple[int, int]] = {}
         self._shape: dict[str, tuple[int, int]] = {}
@@ -83,42 +80,37 @@ class Canvas:
             return
         heights = [max(p.shape[0] for p in row) * CELL for row in rows]
         slots = [[_slot(p) for p in row] for row in rows]
-        widths = [sum(_LEFT + w + _GAP for w in row) for row in slots]
-        W = max(widths)
+        W = max(sum(_LEFT + w + _GAP for w in row) for row in slots)
         H = sum(_TOP + h + _ROW_GAP for h in heights) + _BOTTOM
-        fig = Figure(figsize=(W / DPI, H / DPI), dpi=DPI, facecolor="white")
-        canvas = FigureCanvasAgg(fig)
+        bg = np.full((H, W, 3), 255, np.uint8)
+        self._origin, self._shape = {}, {}
         y = 0
         for row, h, row_slots in zip(rows, heights, slots, strict=True):
             x = 0
             for p, slot in zip(row, row_slots, strict=True):
                 x0, y0 = x + _LEFT, y + _TOP
                 self._origin[p.name], self._shape[p.name] = (x0, y0), p.shape
-                self._axes(fig, p, x0, y0, W, H)
+                self._decorate(bg, p, x0, y0)
                 x = x0 + slot + _GAP
             y += _TOP + h + _ROW_GAP
-        canvas.draw()
-        self._bg = np.array(canvas.buffer_rgba())[..., :3]
-        self.frame = np.empty_like(self._bg)  # reused by every frame (no 2 MB allocation per frame)
+        self._bg = bg
+        self.frame = np.empty_like(bg)  # reused by every frame (no 2 MB allocation per frame)
         self._rows = np.empty((H, 1 + 3 * W), np.uint8)
         self._key = key
 
     @staticmethod
-    def _axes(fig, p: Panel, x0: int, y0: int, W: int, H: int) -> None:
-        """An invisible axes exactly over the panel's cells, used only for its title and index labels."""
+    def _decorate(bg: np.ndarray, p: Panel, x0: int, y0: int) -> None:
+        """The panel's title above it and its row/column index labels (0-based unless given)."""
         r, c = p.shape
-        ax = fig.add_axes((x0 / W, 1 - (y0 + r * CELL) / H, c * CELL / W, r * CELL / H))
-        ax.set_xlim(-0.5, c - 0.5)
-        ax.set_ylim(r - 0.5, -0.5)
-        ax.xaxis.tick_top()
+        blit(bg, label(p.title, _TITLE_PT), x0 - 2, y0 - 13 - LABEL_H + LABEL_BASE)
         cols = p.col_labels if p.col_labels is not None else [str(j) for j in range(c)]
         rows = p.row_labels if p.row_labels is not None else [str(i) for i in range(r)]
-        ax.set_xticks(range(c), cols, fontsize=6.5, color="0.35")
-        ax.set_yticks(range(r), rows, fontsize=6.5, color="0.35")
-        ax.tick_params(length=0, pad=2)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        ax.set_title(p.title, fontsize=_TITLE_PT, pad=12, loc="left")
+        for j, s in enumerate(cols):
+            if s:
+                stamp(bg, s, x0 + (j + 0.5) * CELL, y0 - 7, _INDEX, _INDEX_PT)
+        for i, s in enumerate(rows):
+            if s:
+                stamp(bg, s, x0 - 10, y0 + (i + 0.5) * CELL, _INDEX, _INDEX_PT)
 
     # ------------------------------------------------------------ painting one frame
 

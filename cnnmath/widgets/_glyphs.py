@@ -14,9 +14,11 @@ from functools import cache, lru_cache
 
 import numpy as np
 from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 
-__all__ = ["stamp", "text_width"]
+__all__ = ["blit", "label", "stamp", "text_width"]
 
 _ALPHABET = "0123456789.-+e−·=/()[], "
 DPI = 100
@@ -110,3 +112,32 @@ def stamp(
     if ax1 > ax0 and ay1 > ay0:
         region = img[y0 + ay0 : y0 + ay1, x0 + ax0 : x0 + ax1]
         region[...] = region * keep[ay0:ay1, ax0:ax1] + add[ay0:ay1, ax0:ax1]
+
+
+@lru_cache(maxsize=512)
+def label(text: str, size_pt: float = 8.5) -> np.ndarray:
+    """Any text (mathtext too) rendered once by matplotlib: alpha (LABEL_H, width) float32 with the
+    baseline LABEL_BASE pixels above the bottom row; cached, so a layout change costs no drawing."""
+    width = 1200
+    fig = Figure(figsize=(width / DPI, LABEL_H / DPI), dpi=DPI, facecolor="white")
+    canvas = FigureCanvasAgg(fig)
+    fig.text(2 / width, LABEL_BASE / LABEL_H, text, fontsize=size_pt, va="baseline", ha="left")
+    canvas.draw()
+    alpha = (255.0 - np.asarray(canvas.buffer_rgba())[..., 0].astype(np.float32)) / 255.0
+    used = np.flatnonzero(alpha.max(axis=0) > 0)
+    return alpha[:, : (used[-1] + 3 if used.size else 1)].copy()
+
+
+LABEL_H, LABEL_BASE = 24, 7
+
+
+def blit(img: np.ndarray, alpha: np.ndarray, x0: int, y0: int, color=(0, 0, 0)) -> None:
+    """Blend ``color`` into img (H, W, 3) uint8 with coverage alpha (h, w) at top-left (x0, y0), clipped."""
+    h, w = alpha.shape
+    H, W = img.shape[:2]
+    ax0, ay0, ax1, ay1 = max(0, -x0), max(0, -y0), min(w, W - x0), min(h, H - y0)
+    if ax1 <= ax0 or ay1 <= ay0:
+        return
+    a = alpha[ay0:ay1, ax0:ax1, None]
+    region = img[y0 + ay0 : y0 + ay1, x0 + ax0 : x0 + ax1]
+    region[...] = region * (1.0 - a) + (np.asarray(color, np.float32) * a + 0.5)

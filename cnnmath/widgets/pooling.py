@@ -177,7 +177,7 @@ class PoolingRouter(LiveWidget):
     def _notes(reached, k, s) -> str:
         notes = []
         if s < k:
-            notes.append("stride < window: the windows overlap, a cell in several windows adds up their δ")
+            notes.append("stride &lt; window: the windows overlap, a cell in several windows adds up their δ")
         if not reached.all():
             notes.append("hatched: cells no window reaches (the stride skips them) get δ = 0")
         return f"<br><small>{'; '.join(notes)}</small>" if notes else ""
