@@ -28,7 +28,7 @@ _CONV_BACKWARD = {  # part -> [(feature, text, notebook)], the first feature the
          "entries of dz (cm.dilate) before the full convolution. Pixels that no window reaches get 0.",
          "05"),
         ("padding", "With padding p, compute the gradient of the padded input, dxpad of shape "
-         "(H + 2p, W + 2p), and return its centre dxpad[..., p:p + H, p:p + W].", "04"),
+         "(H + 2p, W + 2p), and return its centre dxpad[..., p:p + H, p:p + W].", "05"),
         ("channels filters", "Input channel c was used by every filter f: dx[n, c] = Σ_f "
          "full_conv(dz[n, f], rot180(w[f, c])). Sum over the filters, and pair channel c with w[f, c].",
          "05"),
