@@ -135,7 +135,7 @@ def test_error_flow_star_is_seed001s_nine_equations():
     for step in range(9):
         w.step.value = step
         pixel = divmod(step, 3)
-        assert star_terms(w) == SEED001_PAIRS[pixel]
+        assert star_terms(w) == set(w.terms) == SEED001_PAIRS[pixel]
         m = re.search(r"=\s+([^=]*?)\s+=\s+(\S+)\s*$", code(w))
         assert float(m[2]) == product_sum(m[1]) == dx[pixel]
         # every δ cell of the star and its weight are outlined in the same colour
@@ -204,6 +204,11 @@ def test_delta_map_follows_the_weight_sliders():
     assert close(shown(w, "delta"), delta)
     assert close(shown(w, "dw"), dw)
     assert re.search(r"= (\S+)\s*7×7 input", text(w))[1] == f"{db:.2f}".rstrip("0").rstrip(".")
+    m = re.fullmatch(r"δˡ⁻¹\[3, 3\] = .* = (\S+) · (\S+) =\s+(\S+)\s*", code(w))
+    assert (
+        abs(float(m[3]) - delta[3, 3]) < 0.0051
+        and abs(float(m[1].strip("()")) * float(m[2].strip("()")) - delta[3, 3]) < 0.03
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,12 @@ control's ``.value`` from Python does exactly what moving it in the browser does
 from __future__ import annotations
 
 import html
+import re
 import time
 from contextlib import contextmanager
 
 import ipywidgets as widgets
+import numpy as np
 
 __all__ = ["LiveWidget", "check_slide", "factor", "fmt", "signed_sum", "slider"]
 
@@ -140,6 +142,16 @@ class LiveWidget(widgets.VBox):
     def shown(self, panel: str):
         """The strings displayed in the cells of ``panel`` in the current frame ("" = blank cell)."""
         return self.canvas.labels[panel]
+
+    def values(self, panel: str) -> np.ndarray:
+        """The numbers displayed in ``panel`` as floats (rounded as shown; NaN for a blank cell)."""
+        return np.array([[float(s) if s else np.nan for s in row] for row in self.shown(panel)])
+
+    @property
+    def text(self) -> str:
+        """The written-out formula under the frame as plain text, one line per line shown."""
+        plain = re.sub(r"<[^>]+>", "", self.formula.value.replace("<br>", "\n"))
+        return html.unescape(plain).replace("\xa0", " ")
 
     def _sync_range(self, step: widgets.IntSlider, play: widgets.Play, count: int) -> None:
         """Set the step slider's (and Play's) range to 0 … count-1 without triggering a frame."""

@@ -15,7 +15,7 @@ import cnnmath as cm
 
 from . import presets
 from ._canvas import Panel, colorize
-from ._live import LiveWidget, check_slide, fmt, signed_sum, slider
+from ._live import LiveWidget, check_slide, factor, fmt, signed_sum, slider
 
 __all__ = ["ACTIVATIONS", "DeltaMap", "delta_map"]
 
@@ -133,7 +133,10 @@ class DeltaMap(LiveWidget):
             c.fill(name, colorize(v))
             c.numbers(name, _strings(v))
         terms = signed_sum(dz.ravel()[:4]) + (" + …" if dz.size > 4 else "")
+        m = n // 2
         self.formula.value = (
+            f"<code>δˡ⁻¹[{m}, {m}] = ∂E/∂aˡ⁻¹[{m}, {m}] · f′(netˡ⁻¹[{m}, {m}]) = {factor(da[m, m])} · "
+            f"{factor(fp[m, m])} = <b>{fmt(delta[m, m])}</b></code><br>"
             f"<code>db = Σ δˡ = {terms} = <b>{fmt(db)}</b></code><br><small>"
             f"{n}×{n} input, {k}×{k} kernel, stride {s}, padding {p}: δˡ is {Ho}×{Ho}. δˡ⁻¹ has the input's "
             "shape; dW has the kernel's (each weight was shared by every window, so its gradient sums them)."

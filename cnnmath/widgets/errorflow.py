@@ -37,7 +37,8 @@ def _hex(rgb) -> str:
 class ErrorFlow(LiveWidget):
     """Controls: ``mode``, ``size`` (input n), ``kernel_size`` (k), ``stride``, ``padding``, ``step``
     (the input pixel in star mode, the full-convolution position otherwise; ``play`` animates it).
-    The kernel is w = [[1, 2, …], …] (distinct numbers, so the 180° turn is visible); δ is fixed."""
+    The kernel is w = [[1, 2, …], …] (distinct numbers, so the 180° turn is visible); δ is fixed.
+    ``terms``: in star mode, the (δ index, w index) pairs summed into the current pixel's dx."""
 
     css_class = "cnnmath-error-flow"
 
@@ -94,10 +95,11 @@ class ErrorFlow(LiveWidget):
         c.fill("dx", np.where(done[..., None], colorize(dx), 255))
         c.numbers("dx", np.where(done, _strings(dx), ""))
         c.box("dx", a, b, a + 1, b + 1, ORANGE)
-        names, values = [], []
+        names, values, self.terms = [], [], []
         for t, o in enumerate(np.flatnonzero(links[:, a * n + b])):
             (i, j), (r, q) = divmod(int(o), Wo), divmod(int(links[o, a * n + b]) - 1, k)
             color = PAIR_COLORS[t % len(PAIR_COLORS)]
+            self.terms.append(((i, j), (r, q)))
             c.box("dz", i, j, i + 1, j + 1, color)
             c.box("w", r, q, r + 1, q + 1, color)
             span = f'<span style="color:{_hex(color)};font-weight:bold">'
@@ -114,6 +116,7 @@ class ErrorFlow(LiveWidget):
         )
 
     def _full(self, x, w, dz) -> None:
+        self.terms = []
         n, k, s, p = x.shape[0], w.shape[0], self.stride.value, self.padding.value
         dil = cm.dilate(dz, s)
         dpad = cm.pad(dil, k - 1)
