@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cnnmath import nn
 from cnnmath import seed000 as s
 from cnnmath.gradcheck import numerical_gradient
 from cnnmath.losses import squared_error
@@ -25,9 +26,25 @@ def _case(rng, n, m, n_w, n_g, L):
     return rng.normal(size=(n, n)), rng.uniform(size=L), p
 
 
+def _sequential(p, n_g):
+    """The network built by hand from cnnmath.nn layers (independent of seed000.to_sequential)."""
+    (m, n_w, _), (L, _, n_p, _) = p.wf.shape, p.wo.shape
+    model = nn.Sequential(
+        nn.Conv2D(1, m, n_w),
+        nn.Sigmoid(),
+        nn.MaxPool2D(n_g),
+        nn.Flatten(),
+        nn.Dense(m * n_p * n_p, L),
+        nn.Sigmoid(),
+    )
+    model[0].params["w"][...], model[0].params["b"][...] = p.wf[:, None], p.bf
+    model[4].params["w"][...], model[4].params["b"][...] = p.wo.reshape(L, m * n_p * n_p), p.bo
+    return model
+
+
 def _nn_grads(p, n_g, x, t):
     """Loss and gradients from the cnnmath.nn layers, in seed000's shapes."""
-    model = s.to_sequential(p, n_g)
+    model = _sequential(p, n_g)
     out = model.forward(x[None, None])
     cost, dout = squared_error(out, t[None])
     model.backward(dout)
@@ -144,6 +161,13 @@ def test_step_is_gradient_descent_and_keeps_p(rng):
         np.testing.assert_array_equal(new, old - 0.1 * d)
         np.testing.assert_array_equal(v, old)
     assert s.backward(x, t, q, 2).cost < g.cost  # a small step downhill lowers C
+
+
+def test_to_sequential_is_the_same_network(rng):
+    x, _, p = _case(rng, 6, 3, 3, 2, 2)
+    built, by_hand = s.to_sequential(p, 2), _sequential(p, 2)
+    assert repr(built) == repr(by_hand)
+    np.testing.assert_array_equal(built.forward(x[None, None]), by_hand.forward(x[None, None]))
 
 
 def test_inputs_are_not_modified(rng):
