@@ -14,7 +14,8 @@ __all__ = ["ConvArgs", "conv_args", "conv_output_size"]
 def conv_output_size(n: int, kernel_size: int, *, stride: int = 1, padding: int = 0) -> int:
     """Output length of a convolution along one axis: ``floor((n + 2p - k) / s) + 1``.
 
-    This is seed 003's ``floor((n_H_prev - f + 2p) / s) + 1`` and seed 001's ``(W - F + 2P)/S + 1``.
+    Seed 001 writes ``L' = (L - F + 2P)/S + 1`` without the floor, which is exact only when S divides
+    L - F + 2P; windows that would stick out past the (padded) edge are dropped, hence the floor.
     """
     fn = "conv_output_size"
     n = check_int(fn, "n", n, minimum=1)
