@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; only add the flag when we are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test bench lint venv clean
+.PHONY: lab present test bench lint venv clean
 
 venv: $(STAMP)
 
@@ -20,6 +20,14 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
 		--LabApp.default_url=/lab/tree/00-index.ipynb $(ROOT_FLAG)
+
+## Class mode: serve one notebook as a web page, code hidden, widgets live (Voilà), for a lecture.
+## Listens on 127.0.0.1 only (Voilà's default port 8866, or the next free one) with Voilà's default
+## access (no token); open the address it prints, stop with Ctrl+C. Another notebook:
+##   make present NB=notebooks/07-pooling.ipynb
+NB ?= notebooks/16-interactive-backprop.ipynb
+present: $(STAMP)
+	$(VENV)/bin/voila $(NB) --Voila.ip=127.0.0.1
 
 ## Run every test and every notebook (nbval). OPENBLAS_NUM_THREADS keeps runs comparable.
 test: $(STAMP)

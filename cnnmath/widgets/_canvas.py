@@ -24,7 +24,7 @@ from ._png import encode_png
 __all__ = ["CELL", "Canvas", "Panel", "colorize"]
 
 CELL = 34  # pixels per cell
-_LEFT, _GAP, _TOP, _BOTTOM, _ROW_GAP = 24, 36, 40, 8, 12
+_LEFT, _GAP, _TOP, _BOTTOM, _ROW_GAP = 24, 36, 44, 8, 12
 _TITLE_PT, _INDEX_PT = 8.5, 6.5
 _GRID = np.array([150, 150, 150], np.uint8)
 _INDEX = (110, 110, 110)
@@ -102,7 +102,7 @@ class Canvas:
     def _decorate(bg: np.ndarray, p: Panel, x0: int, y0: int) -> None:
         """The panel's title above it and its row/column index labels (0-based unless given)."""
         r, c = p.shape
-        blit(bg, label(p.title, _TITLE_PT), x0 - 2, y0 - 13 - LABEL_H + LABEL_BASE)
+        blit(bg, label(p.title, _TITLE_PT), x0 - 2, y0 - 17 - LABEL_H + LABEL_BASE)
         cols = p.col_labels if p.col_labels is not None else [str(j) for j in range(c)]
         rows = p.row_labels if p.row_labels is not None else [str(i) for i in range(r)]
         for j, s in enumerate(cols):
