@@ -12,6 +12,7 @@ Locally the tests skip with a reason when Chromium or Playwright is missing; und
 
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 import shutil
@@ -26,7 +27,18 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-from conftest import IN_CI, require
+
+# tests/conftest.py's IN_CI and require(), repeated here: `from conftest import ...` is ambiguous when
+# pytest also collects notebooks/ (it has a conftest.py of its own) in the same process.
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(module: str):
+    """Import an optional test dependency: skip locally when missing, fail under CI=true."""
+    if IN_CI:
+        return importlib.import_module(module)
+    return pytest.importorskip(module, reason=f"{module} is not installed (real-browser tests)")
+
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "16-interactive-backprop.ipynb"
 CHROMIUM = "/usr/bin/chromium"
