@@ -14,6 +14,8 @@ import numpy as np
 import sympy as sp
 
 __all__ = [
+    "activation",
+    "elementwise",
     "evaluate",
     "grad",
     "grid",
@@ -38,6 +40,22 @@ def grid(name: str, shape, *, start: int = 1, **assumptions) -> np.ndarray:
         label = ",".join(str(i + start) for i in idx)
         out[idx] = sp.Symbol(f"{name}_{{{label}}}", **assumptions)
     return out
+
+
+def activation(name: str = "a"):
+    """An unknown activation a(·) and its derivative a′(·), as SymPy functions with d a(u)/du = a′(u).
+
+    Derivations that hold for *any* activation keep it unknown: SymPy then writes a′(z) instead of
+    expanding (or failing to simplify) a particular sigmoid. Returns (a, a_prime).
+    """
+    a_prime = sp.Function(f"{name}'")
+    a = type(name, (sp.Function,), {"fdiff": lambda self, argindex=1: a_prime(self.args[0])})
+    return a, a_prime
+
+
+def elementwise(f):
+    """f applied entry by entry to an object array of expressions (returns an object array)."""
+    return np.vectorize(f, otypes=[object])
 
 
 def to_matrix(a) -> sp.Matrix:

@@ -8,7 +8,18 @@ import sympy as sp
 
 import cnnmath as cm
 from cnnmath import reference as ref
-from cnnmath.symbolic import evaluate, grad, grid, is_zero, lambdify_array, prove_equal, sym_sum, to_matrix
+from cnnmath.symbolic import (
+    activation,
+    elementwise,
+    evaluate,
+    grad,
+    grid,
+    is_zero,
+    lambdify_array,
+    prove_equal,
+    sym_sum,
+    to_matrix,
+)
 
 
 def test_grid_names_are_one_based_like_the_seeds():
@@ -109,3 +120,14 @@ def test_lambdify_bridge_rejects_wrong_arguments(rng):
         f(np.ones(3))
     with pytest.raises(ValueError, match="pass \\(symbol_array, value_array\\) pairs"):
         evaluate(X, X)
+
+
+def test_unknown_activation_differentiates_to_its_prime():
+    a, a_prime = activation("f")
+    z, w = sp.symbols("z w")
+    assert sp.diff(a(w * z) ** 2, w) == 2 * a(w * z) * a_prime(w * z) * z
+    assert str(a_prime(z)) == "f'(z)"
+    X = grid("x", (2, 2))
+    A = elementwise(a)(X)
+    assert A.shape == (2, 2) and A.dtype == object and A[1, 0] == a(X[1, 0])
+    prove_equal(grad(sym_sum(A), X), elementwise(a_prime)(X))
