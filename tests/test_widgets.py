@@ -81,6 +81,10 @@ def test_kernel_sliding_every_step_matches_conv2d(stride, padding):
     x, k = w.data()
     z = cm.conv2d(x, k, stride=stride, padding=padding)
     assert w.step.max == w.play.max == z.size - 1
+    w.step.value = 2
+    assert w.play.value == 2  # ▶ continues from where Python left the step (kernel-side link)
+    w.play.value = 1  # what ▶ does in the browser
+    assert w.step.value == 1 and code(w).startswith("z[0, 1] =")
     assert close(shown(w, "x"), cm.pad(x, padding))
     for step in range(z.size):
         w.step.value = step

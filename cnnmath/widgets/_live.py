@@ -20,10 +20,11 @@ import numpy as np
 __all__ = ["LiveWidget", "check_slide", "factor", "fmt", "signed_sum", "slider"]
 
 ORANGE, GREEN, RED, BLUE, PURPLE = (230, 120, 0), (0, 150, 60), (210, 30, 30), (30, 90, 210), (140, 60, 170)
-# Colours of the δ·w pairs in the error-flow "star" (tab10-like, dark enough for 3-px boxes).
+# Colours of the δ·w pairs in the error-flow "star" (tab10-like without orange, which marks the
+# current cell; dark enough for 3-px boxes).
 PAIR_COLORS = [
-    (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-    (140, 86, 75), (227, 119, 194), (90, 90, 90), (188, 189, 34), (23, 190, 207),
+    (31, 119, 180), (44, 160, 44), (214, 39, 40), (148, 103, 189), (23, 190, 207),
+    (140, 86, 75), (227, 119, 194), (90, 90, 90), (188, 189, 34), (20, 40, 120),
 ]  # fmt: skip
 
 

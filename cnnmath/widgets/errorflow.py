@@ -43,14 +43,14 @@ class ErrorFlow(LiveWidget):
     css_class = "cnnmath-error-flow"
 
     def __init__(self, *, size: int = 3, kernel_size: int = 2, stride: int = 1, padding: int = 0, mode=STAR):
-        self.mode = widgets.ToggleButtons(options=[STAR, FULL], value=mode)
+        self.mode = widgets.ToggleButtons(options=[STAR, FULL], value=mode, style={"button_width": "auto"})
         self.size = slider("input n", size, 2, 9)
         self.kernel_size = slider("kernel k", kernel_size, 1, 5)
         self.stride = slider("stride s", stride, 1, 9)
         self.padding = slider("padding p", padding, 0, 3)
         self.step = slider("step", 0, 0, 8)
         self.play = widgets.Play(value=0, min=0, max=8, interval=900)
-        widgets.jslink((self.play, "value"), (self.step, "value"))
+        widgets.link((self.play, "value"), (self.step, "value"))  # kernel-side: Python and ▶ agree
         controls = [
             widgets.HBox([self.mode, self.play, self.step]),
             widgets.HBox([self.size, self.kernel_size, self.stride, self.padding]),

@@ -43,14 +43,14 @@ class PoolingRouter(LiveWidget):
                 raise ValueError(f"pooling_router: x must be a square 2-D array, got shape {self._x.shape}")
         options = [SEED, RELU] + ([YOURS] if self._x is not None else [])
         self.preset = widgets.Dropdown(options=options, value=options[-1] if self._x is not None else SEED)
-        self.mode = widgets.ToggleButtons(options=MODES, value=mode)
+        self.mode = widgets.ToggleButtons(options=MODES, value=mode, style={"button_width": "auto"})
         self.p = widgets.FloatSlider(value=p, min=1.0, max=8.0, step=0.5, description="p (Lp)")
         self.size = slider("input n", self._shapes()[0], 2, 9)
         self.kernel_size = slider("window k", kernel_size, 1, 5)
         self.stride = slider("stride s", kernel_size if stride is None else stride, 1, 9)
         self.step = slider("window", 0, 0, 8)
         self.play = widgets.Play(value=0, min=0, max=8, interval=800)
-        widgets.jslink((self.play, "value"), (self.step, "value"))
+        widgets.link((self.play, "value"), (self.step, "value"))  # kernel-side: Python and ▶ agree
         self.preset.observe(self._on_preset, names="value")
         self.size.observe(self._on_size, names="value")
         controls = [

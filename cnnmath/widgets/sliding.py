@@ -48,7 +48,7 @@ class KernelSliding(LiveWidget):
         self.padding = slider("padding p", padding, 0, 3)
         self.step = slider("step", 0, 0, 8)
         self.play = widgets.Play(value=0, min=0, max=8, interval=700)
-        widgets.jslink((self.play, "value"), (self.step, "value"))
+        widgets.link((self.play, "value"), (self.step, "value"))  # kernel-side: Python and ▶ agree
         self.preset.observe(self._on_preset, names="value")
         for w_ in (self.size, self.kernel_size):
             w_.observe(self._on_size, names="value")
