@@ -56,7 +56,7 @@ def text_width(text: str, size_pt: float = SIZE_PT) -> float:
     return sum(atlas[c].advance for c in text)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _bitmap(text: str, size_pt: float) -> tuple[np.ndarray, int, int]:
     """The whole string's ink, composed once: (alpha (h, w, 1) float32, left, top), where (left, top)
     is the bitmap's corner relative to the text's centre on the pen line and the digits' centre line."""
@@ -84,7 +84,7 @@ def _bitmap(text: str, size_pt: float) -> tuple[np.ndarray, int, int]:
     return alpha[..., None], left, top + round(digit_h / 2)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _blend(text: str, color: tuple[int, int, int], size_pt: float) -> tuple[np.ndarray, np.ndarray, int, int]:
     """(keep, add, left, top): a pixel p under the text becomes p·keep + add (keep = 1 − alpha)."""
     alpha, left, top = _bitmap(text, size_pt)
@@ -114,7 +114,7 @@ def stamp(
         region[...] = region * keep[ay0:ay1, ax0:ax1] + add[ay0:ay1, ax0:ax1]
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=128)
 def label(text: str, size_pt: float = 8.5) -> np.ndarray:
     """Any text (mathtext too) rendered once by matplotlib: alpha (LABEL_H, width) float32 with the
     baseline LABEL_BASE pixels above the bottom row; cached, so a layout change costs no drawing."""
