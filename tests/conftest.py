@@ -24,7 +24,7 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(20261122)
 
 
-def require(module: str):
+def _require(module: str):
     """Import an optional test dependency.
 
     Outside CI a missing module skips the test; under ``CI=true`` it fails, so CI
@@ -35,8 +35,29 @@ def require(module: str):
     return pytest.importorskip(module, reason=f"{module} is not installed (optional oracle)")
 
 
+def _unavailable(reason: str):
+    """Something optional outside Python (a browser, say) is missing: skip locally, fail under CI."""
+    if IN_CI:
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+# Fixtures, not imports: `from conftest import ...` is ambiguous once pytest also collects
+# notebooks/, which has a conftest.py of its own.
+@pytest.fixture(scope="session")
+def require():
+    """``require("module")``: the module, or a skip (locally) / failure (CI=true) when it is missing."""
+    return _require
+
+
+@pytest.fixture(scope="session")
+def unavailable():
+    """``unavailable(reason)``: skip locally, fail under CI=true."""
+    return _unavailable
+
+
 @pytest.fixture
 def torch():
-    t = require("torch")
+    t = _require("torch")
     t.set_num_threads(1)
     return t

@@ -12,7 +12,6 @@ Locally the tests skip with a reason when Chromium or Playwright is missing; und
 
 from __future__ import annotations
 
-import importlib
 import os
 import secrets
 import shutil
@@ -27,18 +26,6 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-
-# tests/conftest.py's IN_CI and require(), repeated here: `from conftest import ...` is ambiguous when
-# pytest also collects notebooks/ (it has a conftest.py of its own) in the same process.
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def require(module: str):
-    """Import an optional test dependency: skip locally when missing, fail under CI=true."""
-    if IN_CI:
-        return importlib.import_module(module)
-    return pytest.importorskip(module, reason=f"{module} is not installed (real-browser tests)")
-
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "16-interactive-backprop.ipynb"
 CHROMIUM = "/usr/bin/chromium"
@@ -56,14 +43,11 @@ SERVER_START_S, RUN_S = 90, 90
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def browser(tmp_path_factory, require, unavailable):
     """One headless Chromium (a fresh profile) for the module; yields a BrowserContext."""
     sync_api = require("playwright.sync_api")
     if not os.access(CHROMIUM, os.X_OK):
-        reason = f"Debian's chromium is not installed at {CHROMIUM} (.ci/run installs it with apt-get)"
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(f"Debian's chromium is not installed at {CHROMIUM} (.ci/run installs it with apt-get)")
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_api.sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
