@@ -3,6 +3,16 @@
 Each layer caches in ``forward`` what its ``backward`` needs; call them in pairs. Parameter layers
 hold ``params = {"w": ..., "b": ...}`` and, after ``backward``, ``grads`` with the same keys and
 shapes. Unlike PyTorch, ``backward`` *overwrites* ``grads`` (no accumulation, no zero_grad).
+``backward(dout, input_grad=False)`` computes only the parameter gradients and returns None: the
+first layer of a network in training needs no dx (PyTorch skips it too: the input does not
+require grad), and for Conv2D that is most of the backward pass.
+
+What the caches hold is a matter of speed, not of mathematics: Conv2D keeps the im2col columns of
+its input (the forward pass built them; the weight gradient needs them again), MaxPool2D keeps
+the routing masks of the first maxima (Zeiler & Fergus's "switches"). Both are built with the
+kernels' own helpers in :mod:`cnnmath.conv` and :mod:`cnnmath.pool`, and the tests check that
+every layer returns exactly the numbers ``conv2d``, ``conv2d_backward``, ``max_pool2d`` and
+``max_pool2d_backward`` return.
 
 Initialisation copies PyTorch's default for Conv2d and Linear (kaiming_uniform_ with a=√5, which
 works out to): w and b both ~ U(-1/√fan_in, 1/√fan_in), fan_in = in_channels·KH·KW (Conv2D) or
@@ -15,18 +25,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import pool
+from . import conv, pool
+from ._convargs import check_dz, conv_args
+from ._poolargs import check_dy, pool_args
 from ._validate import as_array, check_int, check_kernel_size
-from .conv import conv2d, conv2d_backward
 from .dense import dense, dense_backward
 
 __all__ = ["AvgPool2D", "Conv2D", "Dense", "Layer", "MaxPool2D"]
 
 
 class Layer:
-    """Base class: ``forward(x)`` / ``backward(dout) -> dx`` (micrograd / CS231n style).
-
-    ``layer(x)`` is ``layer.forward(x)``; a layer without parameters has empty dicts.
+    """Base class: ``forward(x)`` / ``backward(dout, *, input_grad=True) -> dx`` (micrograd / CS231n
+    style; dx is None when input_grad=False). ``layer(x)`` is ``layer.forward(x)``; a layer without
+    parameters has empty dicts. A layer of your own needs the ``input_grad`` keyword only if it is
+    the first layer of a network trained with :mod:`cnnmath.train` (Sequential passes it only then).
     """
 
     def __init__(self) -> None:
@@ -86,16 +98,41 @@ class Conv2D(Layer):
         )
 
     def forward(self, x):
-        self._cache = np.array(as_array("Conv2D.forward", "x", x))
-        return conv2d(
-            self._cache, self.params["w"], self.params["b"], stride=self.stride, padding=self.padding
-        )
+        """z = conv2d(x, w, b): the kernel's im2col and matmuls, chunk by chunk, keeping the columns."""
+        x = np.array(as_array("Conv2D.forward", "x", x))  # our own copy: the columns may be views of it
+        a = conv_args("Conv2D.forward", x, self.params["w"], self.params["b"], stride=self.stride,
+                      padding=self.padding)  # fmt: skip
+        (N, C, _, _), (F, _, KH, KW) = a.x.shape, a.w.shape
+        Ho, Wo = a.out_hw
+        w2, z, chunks = conv._w2(a.w), np.empty((N, F, Ho * Wo)), []
+        for sl in conv._chunks(N, C * KH * KW * Ho * Wo):
+            cols = conv._im2col(conv._padded(a.x[sl], a.padding), KH, KW, a.stride, Ho, Wo)
+            np.matmul(w2, cols, out=z[sl])
+            z[sl] += a.b.reshape(F, 1)
+            chunks.append((sl, cols))
+        self._cache = (a, chunks)
+        return a.restore(z.reshape(N, F, Ho, Wo))
 
-    def backward(self, dout):
-        x = self._cached()
-        dx, dw, db = conv2d_backward(dout, x, self.params["w"], stride=self.stride, padding=self.padding)
-        self.grads = {"w": dw, "b": db}
-        return dx
+    def backward(self, dout, *, input_grad=True):
+        """conv2d_backward on the cached columns: dw = Σ dz colsᵀ, db = Σ dz, and (if input_grad)
+        dx = col2im(w2ᵀ dz). Returns dx with x's shape, or None."""
+        a, chunks = self._cached()
+        dz3 = check_dz("Conv2D.backward", a, dout).reshape(len(a.x), a.w.shape[0], -1)
+        (N, C, H, W), (F, _, KH, KW) = a.x.shape, self.params["w"].shape
+        (Ho, Wo), s, p = a.out_hw, a.stride, a.padding
+        w2 = conv._w2(self.params["w"])
+        dw2, db = np.zeros((F, KH * KW * C)), np.zeros(F)
+        dx = np.empty((N, C, H, W)) if input_grad else None
+        for sl, cols in chunks:
+            dzc = dz3[sl]
+            dw2 += np.matmul(dzc, cols.transpose(0, 2, 1)).sum(axis=0)
+            db += dzc.sum(axis=(0, 2))
+            if input_grad:
+                dxp = np.zeros((len(dzc), C, H + 2 * p, W + 2 * p))
+                conv._col2im(np.matmul(w2.T, dzc), dxp, KH, KW, s, Ho, Wo)
+                dx[sl] = dxp[:, :, p : p + H, p : p + W]
+        self.grads = {"w": np.ascontiguousarray(dw2.reshape(F, KH, KW, C).transpose(0, 3, 1, 2)), "b": db}
+        return a.restore(dx) if input_grad else None
 
     def _args(self) -> str:
         k = _k(self.kernel_size)
@@ -116,9 +153,10 @@ class _Pool2D(Layer):
         self._cache = np.array(as_array(f"{type(self).__name__}.forward", "x", x))
         return getattr(pool, self._fn)(self._cache, self.kernel_size, stride=self.stride)
 
-    def backward(self, dout):
+    def backward(self, dout, *, input_grad=True):
         x = self._cached()
-        return getattr(pool, self._fn + "_backward")(dout, x, self.kernel_size, stride=self.stride)
+        dx = getattr(pool, self._fn + "_backward")(dout, x, self.kernel_size, stride=self.stride)
+        return dx if input_grad else None
 
     def _args(self) -> str:
         stride = _k(self.kernel_size) if self.stride is None else self.stride
@@ -126,9 +164,33 @@ class _Pool2D(Layer):
 
 
 class MaxPool2D(_Pool2D):
-    """Max pooling over the last two axes (stride defaults to kernel_size), x: (..., H, W)."""
+    """Max pooling over the last two axes (stride defaults to kernel_size), x: (..., H, W).
+
+    forward keeps the switches: for each window offset, the mask of windows whose first maximum
+    sits there (pool.py's routing). backward only spreads dy through them, as max_pool2d_backward.
+    """
 
     _fn = "max_pool2d"
+
+    def forward(self, x):
+        a = pool_args("MaxPool2D.forward", x, self.kernel_size, self.stride)
+        y = pool._max(a)
+        self._cache = (a, [(index, m) for _, index, m in pool._routes(a, y)])
+        return y
+
+    def backward(self, dout, *, input_grad=True):
+        a, switches = self._cached()
+        dy = check_dy("MaxPool2D.backward", a, dout)
+        if not input_grad:
+            return None
+        dx = np.zeros(a.x.shape)
+        exact_add = (a.sh < a.kh or a.sw < a.kw) or np.isfinite(dy).all()
+        for index, m in switches:
+            if exact_add:  # 0 + dy·m: dy where routed, +0.0 elsewhere (overlaps add up)
+                dx[index] += dy * m
+            else:  # inf·0 would be NaN: copy (pool.py's rule for non-overlapping windows)
+                np.copyto(dx[index], dy, where=m)
+        return dx
 
 
 class AvgPool2D(_Pool2D):
@@ -150,10 +212,10 @@ class Dense(Layer):
         self._cache = np.array(as_array("Dense.forward", "x", x))
         return dense(self._cache, self.params["w"], self.params["b"])
 
-    def backward(self, dout):
+    def backward(self, dout, *, input_grad=True):
         dx, dw, db = dense_backward(dout, self._cached(), self.params["w"])
         self.grads = {"w": dw, "b": db}
-        return dx
+        return dx if input_grad else None
 
     def _args(self) -> str:
         return f"{self.in_features}, {self.out_features}"

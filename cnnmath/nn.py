@@ -2,7 +2,7 @@
 
     model = Sequential(Conv2D(1, 8, 3, padding=1), ReLU(), MaxPool2D(2), Flatten(), Dense(8 * 14 * 14, 10))
     loss, dlogits = softmax_cross_entropy(model.forward(x), labels)
-    model.backward(dlogits)          # fills layer.grads for every parameter layer
+    model.backward(dlogits)          # fills layer.grads for every parameter layer (and returns dx)
     sgd_step(model, lr=0.1)          # w <- w - lr dw, in place
 
 Conv2D, MaxPool2D, AvgPool2D, Dense and the Layer base class live in :mod:`cnnmath.layers` (see
@@ -35,13 +35,13 @@ class Flatten(Layer):
         self._cache = x.shape
         return x.reshape(x.shape[0], -1)
 
-    def backward(self, dout):
+    def backward(self, dout, *, input_grad=True):
         shape = self._cached()
         dout = as_array("Flatten.backward", "dout", dout)
         expected = (shape[0], int(np.prod(shape[1:])))
         if dout.shape != expected:
             raise ValueError(f"Flatten.backward: dout has shape {dout.shape}, expected {expected}")
-        return dout.reshape(shape)
+        return dout.reshape(shape) if input_grad else None
 
 
 class _Activation(Layer):
@@ -51,7 +51,7 @@ class _Activation(Layer):
         self._cache = np.array(as_array(f"{type(self).__name__}.forward", "x", x))
         return type(self).f(self._cache)
 
-    def backward(self, dout):
+    def backward(self, dout, *, input_grad=True):
         """dx = dout ∘ f'(z) (z the cached input): seed 002's "× f'(z)" step of the δ recursion."""
         z = self._cached()
         dout = as_array(f"{type(self).__name__}.backward", "dout", dout)
@@ -59,7 +59,7 @@ class _Activation(Layer):
             raise ValueError(
                 f"{type(self).__name__}.backward: dout has shape {dout.shape}, expected {z.shape}"
             )
-        return dout * type(self).f_prime(z)
+        return dout * type(self).f_prime(z) if input_grad else None
 
 
 class Sigmoid(_Activation):
@@ -83,12 +83,12 @@ class ReLU(_Activation):
         self._cache = x > 0
         return np.fmax(x, 0.0)
 
-    def backward(self, dout):
+    def backward(self, dout, *, input_grad=True):
         mask = self._cached()
         dout = as_array("ReLU.backward", "dout", dout)
         if dout.shape != mask.shape:
             raise ValueError(f"ReLU.backward: dout has shape {dout.shape}, expected {mask.shape}")
-        return dout * mask
+        return dout * mask if input_grad else None
 
 
 class Tanh(_Activation):
@@ -112,9 +112,14 @@ class Sequential(Layer):
             x = layer.forward(x)
         return x
 
-    def backward(self, dout):
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
+    def backward(self, dout, *, input_grad=True):
+        """Each layer's backward, last to first; returns dx. input_grad=False: the first layer computes
+        only its parameter gradients (its backward gets input_grad=False) and None is returned."""
+        for i, layer in enumerate(reversed(self.layers)):
+            if input_grad or i < len(self.layers) - 1:
+                dout = layer.backward(dout)
+            else:
+                dout = layer.backward(dout, input_grad=False)
         return dout
 
     def parameters(self):

@@ -68,7 +68,7 @@ def train_epoch(
     losses = np.empty(len(batches))
     for k, idx in enumerate(batches):
         losses[k], dlogits = softmax_cross_entropy(model.forward(x[idx]), y[idx])
-        model.backward(dlogits)
+        model.backward(dlogits, input_grad=False)  # the parameter gradients; no dx for the input
         sgd_step(model, lr, weight_decay=weight_decay)
         if progress is not None:
             progress.update(1)

@@ -167,6 +167,102 @@ def test_relu_layer_equals_the_functional_relu_and_its_derivative(rng):
     np.testing.assert_array_equal(dout[:3], saved)  # dout is not modified
 
 
+# ---- the caching layers equal the kernels, bit for bit ---------------------------------------------
+
+CONV_CASES = [  # x shape, F, kernel, stride, padding
+    ((32, 1, 8, 8), 16, 3, 1, 1),  # notebook 12's layer
+    ((3, 2, 7, 6), 4, (3, 2), 2, 1),
+    ((2, 3, 5, 5), 2, 5, 1, 2),
+    ((3, 4, 4), 2, 2, 1, 0),  # unbatched (C, H, W)
+    ((40, 3, 20, 20), 5, 3, 1, 1),  # several ~1 MiB chunks of im2col columns
+]
+
+
+@pytest.mark.parametrize(
+    ("shape", "F", "k", "s", "p"), CONV_CASES, ids=[f"conv{i}" for i in range(len(CONV_CASES))]
+)
+def test_conv2d_layer_is_conv2d_and_conv2d_backward(rng, shape, F, k, s, p):
+    layer = nn.Conv2D(shape[-3], F, k, stride=s, padding=p, rng=rng)
+    w, b = layer.params["w"], layer.params["b"]
+    x = rng.normal(size=shape)
+    z = layer.forward(x)
+    np.testing.assert_array_equal(z, cm.conv2d(x, w, b, stride=s, padding=p))
+    dz = rng.normal(size=z.shape)
+    x_before = x.copy()
+    x += 1.0  # the layer keeps its own copy (its cached columns do not see this)
+    dx, dw, db = cm.conv2d_backward(dz, x_before, w, stride=s, padding=p)
+    np.testing.assert_array_equal(layer.backward(dz), dx)
+    np.testing.assert_array_equal(layer.grads["w"], dw)
+    np.testing.assert_array_equal(layer.grads["b"], db)
+    layer.grads = {}
+    assert layer.backward(dz, input_grad=False) is None  # only the parameter gradients
+    np.testing.assert_array_equal(layer.grads["w"], dw)
+    np.testing.assert_array_equal(layer.grads["b"], db)
+    with pytest.raises(ValueError, match=r"Conv2D.backward: dz has shape \(1, 2\), expected"):
+        layer.backward(np.ones((1, 2)))
+
+
+POOL_CASES = [  # x shape, kernel, stride
+    ((32, 16, 8, 8), 2, None),  # notebook 12's layer
+    ((2, 3, 7, 5), 2, None),  # odd sizes: the last row / column is in no window
+    ((2, 2, 6, 6), 3, 2),  # overlapping windows
+    ((1, 2, 5, 7), (2, 3), 1),
+    ((4, 6), 2, None),  # a plain 2-D image
+]
+
+
+@pytest.mark.parametrize(("shape", "k", "s"), POOL_CASES, ids=[f"pool{i}" for i in range(len(POOL_CASES))])
+@pytest.mark.parametrize("data", ["relu", "integers"])
+def test_max_pool_layer_is_max_pool2d_and_its_backward(rng, shape, k, s, data):
+    """Ties everywhere: ReLU zeros, or small integers; the switches must pick the first maximum."""
+    x = np.maximum(rng.normal(size=shape), 0) if data == "relu" else rng.integers(0, 3, size=shape) * 1.0
+    layer = nn.MaxPool2D(k, stride=s)
+    y = layer.forward(x)
+    np.testing.assert_array_equal(y, cm.max_pool2d(x, k, stride=s))
+    dy = rng.normal(size=y.shape)
+    expected = cm.max_pool2d_backward(dy, x, k, stride=s)
+    dx = layer.backward(dy)
+    np.testing.assert_array_equal(dx, expected)
+    np.testing.assert_array_equal(np.signbit(dx), np.signbit(expected))  # +0.0 where nothing is routed
+    assert layer.backward(dy, input_grad=False) is None
+
+
+def test_max_pool_layer_with_non_finite_values():
+    x = np.array([[[[1.0, 2.0, np.nan, 0.0], [0.0, 0.0, 1.0, 1.0]]]])  # the NaN window routes nothing
+    dy = np.array([[[[np.inf, -np.inf]]]])
+    layer = nn.MaxPool2D(2)
+    np.testing.assert_array_equal(layer.forward(x), cm.max_pool2d(x, 2))
+    np.testing.assert_array_equal(layer.backward(dy), cm.max_pool2d_backward(dy, x, 2))
+    np.testing.assert_array_equal(layer.backward(dy), [[[[0, np.inf, 0, 0], [0, 0, 0, 0]]]])
+
+
+def test_sequential_backward_without_input_gradient(rng):
+    model = train.digits_cnn()
+    x, y = rng.normal(size=(5, 1, 8, 8)), np.array([0, 3, 9, 3, 1])
+    _, dlogits = cm.softmax_cross_entropy(model.forward(x), y)
+    dx = model.backward(dlogits)
+    grads = [(layer.grads["w"].copy(), layer.grads["b"].copy()) for layer in (model[0], model[4])]
+    assert dx.shape == x.shape
+    assert model.backward(dlogits, input_grad=False) is None
+    for layer, (dw, db) in zip((model[0], model[4]), grads, strict=True):
+        np.testing.assert_array_equal(layer.grads["w"], dw)
+        np.testing.assert_array_equal(layer.grads["b"], db)
+    for layer in (nn.Flatten(), nn.Sigmoid(), nn.ReLU(), nn.AvgPool2D(2), nn.Dense(8, 2)):
+        out = layer.forward(x[:, 0, 0] if isinstance(layer, nn.Dense) else x)
+        assert layer.backward(np.ones(out.shape), input_grad=False) is None
+
+    class Doubling(nn.Layer):  # a layer of one's own, written without the input_grad keyword
+        def forward(self, v):
+            return 2 * v
+
+        def backward(self, dout):
+            return 2 * dout
+
+    net = nn.Sequential(nn.Dense(2, 2, rng=rng), Doubling())
+    net.forward(np.ones((1, 2)))
+    assert net.backward(np.ones((1, 2))).shape == (1, 2)  # Sequential only passes input_grad=False
+
+
 # ---- occlusion -----------------------------------------------------------------------------------
 
 
