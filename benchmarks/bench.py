@@ -142,5 +142,37 @@ def main() -> int:
 # Other modules (e.g. the digits training epoch) append callables here.
 EXTRA_BENCHMARKS: list = []
 
+
+def digits_epoch() -> None:
+    """One SGD epoch of notebook 12's network on the digits (cnnmath.train.train_epoch) vs the same
+    network, weights and batches in PyTorch float64 (cnnmath.torch_oracle.train_epoch_torch). Both
+    keep training across calls (the weights change, the work per epoch does not)."""
+    from cnnmath import data, train
+
+    digits = data.load_digits()
+    r = train.DIGITS_RECIPE
+    n, batch_size = len(digits.y_train), r["batch_size"]
+    batches = train.batch_schedule(n, batch_size=batch_size, epochs=1, seed=r["seed"])[0]
+    model = train.digits_cnn()
+    fns = {"cnnmath": lambda: train.train_epoch(model, digits.x_train, digits.y_train, batches, lr=r["lr"])}
+    if torch is not None:
+        from cnnmath import torch_oracle
+
+        tmodel = torch_oracle.to_torch(model)
+        xt, yt = torch.from_numpy(digits.x_train), torch.from_numpy(digits.y_train)
+        fns["torch"] = lambda: torch_oracle.train_epoch_torch(tmodel, xt, yt, batches, lr=r["lr"])
+    t = race(fns, min_time=3.0)
+    print(f"\none SGD epoch on the digits {digits.x_train.shape}, batch {batch_size} ({len(batches)} steps):")
+    print("    " + repr(model).replace("\n", "\n    "))
+    head = f"{'case':30} {'cnnmath':>10} {'torch':>10} {'cnnmath/torch':>14}"
+    print(head)
+    print("-" * len(head))
+    t_torch = t.get("torch")
+    torch_cols = f"{fmt(t_torch)} {t['cnnmath'] / t_torch:13.2f}x" if t_torch else f"{'-':>10} {'-':>14}"
+    print(f"{f'digits epoch, batch {batch_size}':30} {fmt(t['cnnmath'])} {torch_cols}")
+
+
+EXTRA_BENCHMARKS.append(digits_epoch)
+
 if __name__ == "__main__":
     sys.exit(main())
