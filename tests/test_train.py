@@ -198,7 +198,7 @@ def test_conv2d_layer_is_conv2d_and_conv2d_backward(rng, shape, F, k, s, p):
     assert layer.backward(dz, input_grad=False) is None  # only the parameter gradients
     np.testing.assert_array_equal(layer.grads["w"], dw)
     np.testing.assert_array_equal(layer.grads["b"], db)
-    with pytest.raises(ValueError, match=r"Conv2D.backward: dz has shape \(1, 2\), expected"):
+    with pytest.raises(ValueError, match=r"dz has shape \(1, 2\), expected \("):
         layer.backward(np.ones((1, 2)))
 
 
