@@ -47,18 +47,15 @@ def batch_schedule(n: int, *, batch_size: int, epochs: int, seed: int) -> list[l
 
 
 def _xy(fn: str, x, y) -> tuple[np.ndarray, np.ndarray]:
-    x = as_array(fn, "x", x)
-    y = np.asarray(y)
+    x, y = as_array(fn, "x", x), np.asarray(y)
     if y.dtype.kind not in "iu" or y.shape != (len(x),):
         raise ValueError(
-            f"{fn}: y must be ({len(x)},) integer labels for x of shape {x.shape}, got {y.dtype} {y.shape}"
+            f"{fn}: y must be ({len(x)},) integer labels for x {x.shape}, got {y.dtype} {y.shape}"
         )
     return x, y
 
 
-def train_epoch(
-    model: Layer, x, y, batches, *, lr: float, weight_decay: float = 0.0, progress=None
-) -> np.ndarray:
+def train_epoch(model: Layer, x, y, batches, *, lr: float, weight_decay: float = 0.0, progress=None):
     """One pass over ``batches`` (a list of index arrays): forward, loss, backward, SGD step for each.
 
     x: (N, ...) inputs; y: (N,) integer labels. ``progress``: an optional tqdm bar (or anything with
