@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ._convargs import check_dz, conv_args, conv_output_size
+from ._convargs import ConvArgs, check_dz, conv_args, conv_output_size
 
 __all__ = ["conv2d", "conv2d_backward", "conv_output_size"]
 
@@ -70,6 +70,43 @@ def _w2(w: np.ndarray) -> np.ndarray:
     return w.transpose(0, 2, 3, 1).reshape(w.shape[0], -1)
 
 
+def _forward(a: ConvArgs, *, keep_cols: bool = False) -> tuple[np.ndarray, list[np.ndarray]]:
+    """z: (N, F, Ho*Wo) for validated arguments, and (with keep_cols) each chunk's im2col columns,
+    which :func:`_backward` can reuse instead of building them again (the Conv2D layer does)."""
+    (N, C, _, _), (F, _, KH, KW) = a.x.shape, a.w.shape
+    Ho, Wo = a.out_hw
+    w2, z, kept = _w2(a.w), np.empty((N, F, Ho * Wo)), []
+    for sl in _chunks(N, C * KH * KW * Ho * Wo):
+        cols = _im2col(_padded(a.x[sl], a.padding), KH, KW, a.stride, Ho, Wo)
+        np.matmul(w2, cols, out=z[sl])
+        if a.b is not None:
+            z[sl] += a.b.reshape(F, 1)
+        if keep_cols:
+            kept.append(cols)
+    return z, kept
+
+
+def _backward(a: ConvArgs, dz4: np.ndarray, *, cols=None, input_grad: bool = True):
+    """(dx, dw, db) for validated arguments and dz4: (N, F, Ho, Wo): dx (N, C, H, W) or None when
+    input_grad is False, dw (F, C, KH, KW), db (F,). cols: the list :func:`_forward` kept, or None."""
+    (N, C, H, W), (F, _, KH, KW) = a.x.shape, a.w.shape
+    Ho, Wo = a.out_hw
+    s, p = a.stride, a.padding
+    w2, dz3 = _w2(a.w), dz4.reshape(N, F, Ho * Wo)
+    dw2, db = np.zeros((F, KH * KW * C)), np.zeros(F)
+    dx = np.empty((N, C, H, W)) if input_grad else None
+    for k, sl in enumerate(_chunks(N, C * KH * KW * Ho * Wo)):
+        dzc = dz3[sl]
+        c = cols[k] if cols is not None else _im2col(_padded(a.x[sl], p), KH, KW, s, Ho, Wo)
+        dw2 += np.matmul(dzc, c.transpose(0, 2, 1)).sum(axis=0)
+        db += dzc.sum(axis=(0, 2))
+        if input_grad:
+            dxp = np.zeros((len(dzc), C, H + 2 * p, W + 2 * p))
+            _col2im(np.matmul(w2.T, dzc), dxp, KH, KW, s, Ho, Wo)
+            dx[sl] = dxp[:, :, p : p + H, p : p + W]
+    return dx, np.ascontiguousarray(dw2.reshape(F, KH, KW, C).transpose(0, 3, 1, 2)), db
+
+
 def conv2d(x, w, b=None, *, stride: int = 1, padding: int = 0) -> np.ndarray:
     """Forward pass of a convolution layer (cross-correlation with zero padding).
 
@@ -79,16 +116,8 @@ def conv2d(x, w, b=None, *, stride: int = 1, padding: int = 0) -> np.ndarray:
     Returns z: (N, F, Ho, Wo) (same rank as x) with Ho = floor((H + 2p - KH)/S) + 1.
     """
     a = conv_args("conv2d", x, w, b, stride=stride, padding=padding)
-    (N, C, _, _), (F, _, KH, KW) = a.x.shape, a.w.shape
-    Ho, Wo = a.out_hw
-    w2 = _w2(a.w)
-    z = np.empty((N, F, Ho * Wo))
-    for sl in _chunks(N, C * KH * KW * Ho * Wo):
-        cols = _im2col(_padded(a.x[sl], a.padding), KH, KW, a.stride, Ho, Wo)
-        np.matmul(w2, cols, out=z[sl])
-        if a.b is not None:
-            z[sl] += a.b.reshape(F, 1)
-    return a.restore(z.reshape(N, F, Ho, Wo))
+    z, _ = _forward(a)
+    return a.restore(z.reshape(len(a.x), a.w.shape[0], *a.out_hw))
 
 
 def conv2d_backward(dz, x, w, *, stride: int = 1, padding: int = 0):
@@ -103,21 +132,7 @@ def conv2d_backward(dz, x, w, *, stride: int = 1, padding: int = 0):
         dxpad[n, c, i*S + r, j*S + t] += dz[n, f, i, j] * w[f, c, r, t]  (crop padding)
     """
     a = conv_args("conv2d_backward", x, w, stride=stride, padding=padding)
-    dz3 = check_dz("conv2d_backward", a, dz).reshape(len(a.x), a.w.shape[0], -1)
-    (N, C, H, W), (F, _, KH, KW) = a.x.shape, a.w.shape
-    Ho, Wo = a.out_hw
-    s, p = a.stride, a.padding
-    w2 = _w2(a.w)
-    dw2, db, dx = np.zeros((F, KH * KW * C)), np.zeros(F), np.empty((N, C, H, W))
-    for sl in _chunks(N, C * KH * KW * Ho * Wo):
-        dzc = dz3[sl]
-        cols = _im2col(_padded(a.x[sl], p), KH, KW, s, Ho, Wo)
-        dw2 += np.matmul(dzc, cols.transpose(0, 2, 1)).sum(axis=0)
-        db += dzc.sum(axis=(0, 2))
-        dxp = np.zeros((len(dzc), C, H + 2 * p, W + 2 * p))
-        _col2im(np.matmul(w2.T, dzc), dxp, KH, KW, s, Ho, Wo)
-        dx[sl] = dxp[:, :, p : p + H, p : p + W]
-    dw = np.ascontiguousarray(dw2.reshape(F, KH, KW, C).transpose(0, 3, 1, 2))
+    dx, dw, db = _backward(a, check_dz("conv2d_backward", a, dz))
     if a.ndim == 2:
-        return a.restore(dx), dw.reshape(KH, KW), float(db[0])
+        return a.restore(dx), dw.reshape(dw.shape[2:]), float(db[0])
     return a.restore(dx), dw, db

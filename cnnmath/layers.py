@@ -98,41 +98,21 @@ class Conv2D(Layer):
         )
 
     def forward(self, x):
-        """z = conv2d(x, w, b): the kernel's im2col and matmuls, chunk by chunk, keeping the columns."""
+        """z = conv2d(x, w, b), keeping the im2col columns for the weight gradient."""
         x = np.array(as_array("Conv2D.forward", "x", x))  # our own copy: the columns may be views of it
         a = conv_args("Conv2D.forward", x, self.params["w"], self.params["b"], stride=self.stride,
                       padding=self.padding)  # fmt: skip
-        (N, C, _, _), (F, _, KH, KW) = a.x.shape, a.w.shape
-        Ho, Wo = a.out_hw
-        w2, z, chunks = conv._w2(a.w), np.empty((N, F, Ho * Wo)), []
-        for sl in conv._chunks(N, C * KH * KW * Ho * Wo):
-            cols = conv._im2col(conv._padded(a.x[sl], a.padding), KH, KW, a.stride, Ho, Wo)
-            np.matmul(w2, cols, out=z[sl])
-            z[sl] += a.b.reshape(F, 1)
-            chunks.append((sl, cols))
-        self._cache = (a, chunks)
-        return a.restore(z.reshape(N, F, Ho, Wo))
+        z, cols = conv._forward(a, keep_cols=True)
+        self._cache = (a, cols)
+        return a.restore(z.reshape(len(a.x), self.out_channels, *a.out_hw))
 
     def backward(self, dout, *, input_grad=True):
-        """conv2d_backward on the cached columns: dw = Σ dz colsᵀ, db = Σ dz, and (if input_grad)
-        dx = col2im(w2ᵀ dz). Returns dx with x's shape, or None."""
-        a, chunks = self._cached()
-        dz3 = check_dz("Conv2D.backward", a, dout).reshape(len(a.x), a.w.shape[0], -1)
-        (N, C, H, W), (F, _, KH, KW) = a.x.shape, self.params["w"].shape
-        (Ho, Wo), s, p = a.out_hw, a.stride, a.padding
-        w2 = conv._w2(self.params["w"])
-        dw2, db = np.zeros((F, KH * KW * C)), np.zeros(F)
-        dx = np.empty((N, C, H, W)) if input_grad else None
-        for sl, cols in chunks:
-            dzc = dz3[sl]
-            dw2 += np.matmul(dzc, cols.transpose(0, 2, 1)).sum(axis=0)
-            db += dzc.sum(axis=(0, 2))
-            if input_grad:
-                dxp = np.zeros((len(dzc), C, H + 2 * p, W + 2 * p))
-                conv._col2im(np.matmul(w2.T, dzc), dxp, KH, KW, s, Ho, Wo)
-                dx[sl] = dxp[:, :, p : p + H, p : p + W]
-        self.grads = {"w": np.ascontiguousarray(dw2.reshape(F, KH, KW, C).transpose(0, 3, 1, 2)), "b": db}
-        return a.restore(dx) if input_grad else None
+        """conv2d_backward on the kept columns; returns dx with x's shape, or None (input_grad=False)."""
+        a, cols = self._cached()
+        dz = check_dz("Conv2D.backward", a, dout)
+        dx, dw, db = conv._backward(a, dz, cols=cols, input_grad=input_grad)
+        self.grads = {"w": dw, "b": db}
+        return None if dx is None else a.restore(dx)
 
     def _args(self) -> str:
         k = _k(self.kernel_size)
@@ -175,22 +155,13 @@ class MaxPool2D(_Pool2D):
     def forward(self, x):
         a = pool_args("MaxPool2D.forward", x, self.kernel_size, self.stride)
         y = pool._max(a)
-        self._cache = (a, [(index, m) for _, index, m in pool._routes(a, y)])
+        self._cache = (a, list(pool._routes(a, y)))
         return y
 
     def backward(self, dout, *, input_grad=True):
         a, switches = self._cached()
         dy = check_dy("MaxPool2D.backward", a, dout)
-        if not input_grad:
-            return None
-        dx = np.zeros(a.x.shape)
-        exact_add = (a.sh < a.kh or a.sw < a.kw) or np.isfinite(dy).all()
-        for index, m in switches:
-            if exact_add:  # 0 + dy·m: dy where routed, +0.0 elsewhere (overlaps add up)
-                dx[index] += dy * m
-            else:  # inf·0 would be NaN: copy (pool.py's rule for non-overlapping windows)
-                np.copyto(dx[index], dy, where=m)
-        return dx
+        return pool._route_back(a, dy, switches) if input_grad else None
 
 
 class AvgPool2D(_Pool2D):

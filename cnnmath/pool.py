@@ -84,13 +84,17 @@ def max_pool2d_backward(dy, x, kernel_size, *, stride=None) -> np.ndarray:
     every other pixel of the window gets 0. Overlapping windows add up. dy: (..., Ho, Wo)."""
     a = pool_args("max_pool2d_backward", x, kernel_size, stride)
     dy = check_dy("max_pool2d_backward", a, dy)
-    dx = np.zeros_like(a.x)
-    overlapping = a.sh < a.kh or a.sw < a.kw
-    for _, index, m in _routes(a, _max(a)):
-        if overlapping:
-            dx[index] += dy * m
-        else:  # each pixel lies in at most one window: copy instead of add (dx is still 0 there)
-            np.copyto(dx[index], dy, where=m)
+    return _route_back(a, dy, _routes(a, _max(a)))
+
+
+def _route_back(a: PoolArgs, dy: np.ndarray, routes) -> np.ndarray:
+    """dx (..., H, W): dy sent through the masks of :func:`_routes` (a MaxPool2D layer keeps them)."""
+    dx = np.zeros(a.x.shape)
+    finite = np.isfinite(dy).all()
+    for _, index, m in routes:
+        # 0 + dy·m leaves +0.0 where nothing is routed, and overlapping windows add up; where dy
+        # holds inf or nan, dy·m would put nan (inf·0) on the pixels it skips, so select instead.
+        dx[index] += dy * m if finite else np.where(m, dy, 0.0)
     return dx
 
 
