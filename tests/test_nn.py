@@ -8,6 +8,7 @@ import pytest
 from cnnmath import nn
 from cnnmath.gradcheck import numerical_gradient
 from cnnmath.losses import softmax_cross_entropy, squared_error
+from cnnmath.torch_oracle import to_torch
 
 
 def _set(layer, w, b):
@@ -196,36 +197,6 @@ def test_reprs():
     assert "0x" not in repr(_small_cnn(np.random.default_rng(0)))
 
 
-def _torch_copy(torch, model):
-    tnn = torch.nn
-    layers = []
-    for layer in model.layers:
-        if isinstance(layer, nn.Conv2D):
-            t = tnn.Conv2d(
-                layer.in_channels,
-                layer.out_channels,
-                layer.kernel_size,
-                stride=layer.stride,
-                padding=layer.padding,
-            )
-        elif isinstance(layer, nn.Dense):
-            t = tnn.Linear(layer.in_features, layer.out_features)
-        elif isinstance(layer, nn.MaxPool2D | nn.AvgPool2D):
-            cls = tnn.MaxPool2d if isinstance(layer, nn.MaxPool2D) else tnn.AvgPool2d
-            t = cls(layer.kernel_size, stride=layer.stride)
-        else:
-            t = {nn.ReLU: tnn.ReLU, nn.Sigmoid: tnn.Sigmoid, nn.Tanh: tnn.Tanh, nn.Flatten: tnn.Flatten}[
-                type(layer)
-            ]()
-        t = t.double()  # before copying the weights in, so they are not rounded to float32
-        if layer.params:
-            with torch.no_grad():
-                t.weight.copy_(torch.tensor(layer.params["w"]))
-                t.bias.copy_(torch.tensor(layer.params["b"]))
-        layers.append(t)
-    return tnn.Sequential(*layers)
-
-
 ARCHS = [
     lambda r: _small_cnn(r),
     lambda r: nn.Sequential(
@@ -245,7 +216,7 @@ ARCHS = [
 @pytest.mark.parametrize("arch", ARCHS, ids=["conv-relu-maxpool-dense", "conv-tanh-avgpool-conv-mlp"])
 def test_torch_oracle_loss_grads_and_sgd_steps(torch, rng, arch):
     model = arch(rng)
-    tmodel = _torch_copy(torch, model)
+    tmodel = to_torch(model)  # a float64 copy with the same weights
     x, labels = rng.normal(size=(3, 2, 6, 4)), np.array([0, 3, 1])
     ours = [layer for layer in model.layers if layer.params]
     theirs = [t for t in tmodel if hasattr(t, "weight")]
