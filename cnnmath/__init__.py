@@ -24,10 +24,17 @@ from .pool import (
     max_pool2d,
     max_pool2d_argmax,
     max_pool2d_backward,
-    mean_pool_backward_kron,
 )
 from .pool_matrix import pool_matrix
-from .seedform import delta_full_conv, dilate, full_conv, pad, rot180, weight_grad_correlate
+from .seedform import (
+    delta_full_conv,
+    dilate,
+    full_conv,
+    mean_pool_backward_kron,
+    pad,
+    rot180,
+    weight_grad_correlate,
+)
 
 __all__ = [
     "avg_pool2d",

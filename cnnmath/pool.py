@@ -21,7 +21,6 @@ import numbers
 import numpy as np
 
 from ._poolargs import PoolArgs, check_dy, pool_args
-from ._validate import as_array, check_kernel_size
 
 __all__ = [
     "avg_pool2d",
@@ -31,7 +30,6 @@ __all__ = [
     "max_pool2d",
     "max_pool2d_argmax",
     "max_pool2d_backward",
-    "mean_pool_backward_kron",
 ]
 
 
@@ -130,32 +128,6 @@ def avg_pool2d_backward(dy, x, kernel_size, *, stride=None) -> np.ndarray:
     for _, index in _offsets(a):
         dx[index] += share
     return dx
-
-
-def mean_pool_backward_kron(dy, kernel_size, *, input_hw=None) -> np.ndarray:
-    """Seed 003's form of the mean-pool backward: dA = dZ ⊗ M, M = ones((kh, kw)) / (kh·kw).
-
-    Only for non-overlapping windows (stride = kernel_size). dy: (..., Ho, Wo) -> (..., Ho·kh, Wo·kw);
-    with ``input_hw=(H, W)`` the rows/columns the windows did not reach are added as zeros.
-    """
-    fn = "mean_pool_backward_kron"
-    dy = as_array(fn, "dy", dy)
-    if dy.ndim < 2:
-        raise ValueError(f"{fn}: dy must have at least 2 dimensions (..., Ho, Wo), got shape {dy.shape}")
-    kh, kw = check_kernel_size(fn, kernel_size)
-    dx = np.kron(dy, np.full((kh, kw), 1.0 / (kh * kw)))
-    if input_hw is None:
-        return dx
-    H, W = input_hw
-    Ho, Wo = dy.shape[-2:]
-    if H // kh != Ho or W // kw != Wo:
-        raise ValueError(
-            f"{fn}: dy.shape={dy.shape} is not the pooled size of input_hw={tuple(input_hw)} "
-            f"with kernel_size={(kh, kw)} (expected ({H // kh}, {W // kw}))"
-        )
-    out = np.zeros((*dy.shape[:-2], H, W))
-    out[..., : Ho * kh, : Wo * kw] = dx
-    return out
 
 
 # ---------------------------------------------------------------- Lp pooling

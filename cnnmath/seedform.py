@@ -7,6 +7,7 @@
 * ``delta_full_conv(dz, w, x_shape, ...)`` — the previous layer's δ, the seeds' formula
   δ^{l-1} = dilate(δ^l) * rot180(W) (then crop the padding), summed over filters.
 * ``weight_grad_correlate(x, dz, kernel_size, ...)`` — ∂E/∂w = input ⋆ δ (dilated for stride).
+* ``mean_pool_backward_kron(dy, kernel_size)`` — seed 003's mean-pool backward dA = dZ ⊗ M.
 
 These are a *second* route to the numbers :func:`cnnmath.conv2d_backward` computes; the tests and
 notebooks prove the two agree. All of them work on float arrays and on object arrays of SymPy
@@ -21,7 +22,15 @@ from . import conv as _fast
 from ._validate import as_array, check_int, check_kernel_size, check_rank, from_nchw, to_nchw
 from .reference import conv as _loops
 
-__all__ = ["delta_full_conv", "dilate", "full_conv", "pad", "rot180", "weight_grad_correlate"]
+__all__ = [
+    "delta_full_conv",
+    "dilate",
+    "full_conv",
+    "mean_pool_backward_kron",
+    "pad",
+    "rot180",
+    "weight_grad_correlate",
+]
 
 
 def _arr(fn, name, a):
@@ -143,3 +152,29 @@ def weight_grad_correlate(x, dz, kernel_size, *, stride: int = 1, padding: int =
     ds = dilate(dz4, s).swapaxes(0, 1)
     dw = _conv(xs, ds)[:, :, :KH, :KW].swapaxes(0, 1)  # (F, C, KH, KW)
     return from_nchw(dw.copy(), 2) if x.ndim == 2 else dw.copy()
+
+
+def mean_pool_backward_kron(dy, kernel_size, *, input_hw=None) -> np.ndarray:
+    """Seed 003's form of the mean-pool backward: dA = dZ ⊗ M, M = ones((kh, kw)) / (kh·kw).
+
+    Only for non-overlapping windows (stride = kernel_size). dy: (..., Ho, Wo) -> (..., Ho·kh, Wo·kw);
+    with ``input_hw=(H, W)`` the rows/columns the windows did not reach are added as zeros.
+    """
+    fn = "mean_pool_backward_kron"
+    dy = as_array(fn, "dy", dy)
+    if dy.ndim < 2:
+        raise ValueError(f"{fn}: dy must have at least 2 dimensions (..., Ho, Wo), got shape {dy.shape}")
+    kh, kw = check_kernel_size(fn, kernel_size)
+    dx = np.kron(dy, np.full((kh, kw), 1.0 / (kh * kw)))
+    if input_hw is None:
+        return dx
+    H, W = input_hw
+    Ho, Wo = dy.shape[-2:]
+    if H // kh != Ho or W // kw != Wo:
+        raise ValueError(
+            f"{fn}: dy.shape={dy.shape} is not the pooled size of input_hw={tuple(input_hw)} "
+            f"with kernel_size={(kh, kw)} (expected ({H // kh}, {W // kw}))"
+        )
+    out = np.zeros((*dy.shape[:-2], H, W))
+    out[..., : Ho * kh, : Wo * kw] = dx
+    return out
