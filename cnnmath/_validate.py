@@ -25,6 +25,8 @@ def as_array(fn: str, name: str, a, *, dtype=np.float64) -> np.ndarray:
 
 def check_int(fn: str, name: str, value, *, minimum: int) -> int:
     """An integer (not bool, not 2.0) that is at least ``minimum``."""
+    if type(value) is int and value >= minimum:  # the common case, without the slower ABC check
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{fn}: {name} must be an integer >= {minimum}, got {value!r}")
     if value < minimum:
