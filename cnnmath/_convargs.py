@@ -125,7 +125,6 @@ def check_dz(fn: str, a: ConvArgs, dz, *, symbolic=False) -> np.ndarray:
     dz = as_array(fn, "dz", dz, dtype=None if symbolic else np.float64)
     if dz.shape != a.z_shape:
         raise ValueError(
-            f"{fn}: dz has shape {dz.shape}, expected {a.z_shape}, the conv2d output shape for "
-            f"{a.describe()}"
+            f"{fn}: dz has shape {dz.shape}, expected {a.z_shape}, the conv2d output shape for {a.describe()}"
         )
     return to_nchw(dz)
