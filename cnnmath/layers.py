@@ -99,7 +99,7 @@ class Conv2D(Layer):
 
     def forward(self, x):
         """z = conv2d(x, w, b), keeping the im2col columns for the weight gradient."""
-        x = np.array(as_array("Conv2D.forward", "x", x))  # our own copy: the columns may be views of it
+        x = as_array("Conv2D.forward", "x", x)  # the kept columns are copies, so no copy of x is needed
         a = conv_args("Conv2D.forward", x, self.params["w"], self.params["b"], stride=self.stride,
                       padding=self.padding)  # fmt: skip
         z, cols = conv._forward(a, keep_cols=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import cnnmath as cm
 from cnnmath import nn
 from cnnmath.gradcheck import numerical_gradient
 from cnnmath.losses import softmax_cross_entropy, squared_error
@@ -311,3 +312,14 @@ def test_bad_upstream_gradients_and_order(rng):
     ):
         with pytest.raises(ValueError, match=rf"sgd_step: {msg} must be a finite number >= 0"):
             nn.sgd_step(dense, lr, weight_decay=wd)
+
+
+def test_conv2d_layer_gradients_do_not_change_when_x_changes_after_forward(rng):
+    layer = nn.Conv2D(2, 3, 3, padding=1, rng=rng)
+    x, dz = rng.normal(size=(2, 2, 6, 5)), rng.normal(size=(2, 3, 6, 5))
+    layer.forward(x)
+    want = cm.conv2d_backward(dz, x.copy(), layer.params["w"], padding=1)
+    x += 100.0  # the layer keeps im2col columns, which are copies of x
+    dx = layer.backward(dz)
+    for got, w_ in zip((dx, layer.grads["w"], layer.grads["b"]), want, strict=True):
+        np.testing.assert_allclose(got, w_, rtol=1e-12)
