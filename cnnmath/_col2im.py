@@ -113,9 +113,9 @@ def _dense_scatter(w, S, s, p):
 
     def scatter(dz: np.ndarray, dx: np.ndarray) -> None:
         n = len(dz)
-        d = np.matmul(w2t, dz.reshape(n, F, -1))
+        d = np.matmul(w2t, dz.reshape(n, F, dz.shape[2] * dz.shape[3]))
         if np.isfinite(d).all():
-            np.matmul(d.reshape(n, -1), S, out=dx.reshape(n, -1))
+            np.matmul(d.reshape(n, S.shape[0]), S, out=dx.reshape(n, S.shape[1]))
         else:  # inf * 0 = nan: the zeros of S would spread an inf or nan over every pixel
             _add_windows(d, dx, KH, KW, s, p)
 

@@ -33,8 +33,8 @@ _CHUNK_BYTES = 1 << 21  # about 2 MiB of im2col columns per chunk of samples (me
 
 def _chunks(N: int, per_sample: int) -> list[slice]:
     """Slices of the batch, each holding about _CHUNK_BYTES of float64 columns (at least 1 sample)."""
-    step = max(1, min(N, _CHUNK_BYTES // (8 * per_sample)))
-    if step == N:
+    step = max(1, _CHUNK_BYTES // (8 * per_sample))
+    if step >= N:  # the whole batch (also an empty one) in one chunk
         return [slice(0, N)]
     return [slice(n, min(n + step, N)) for n in range(0, N, step)]
 

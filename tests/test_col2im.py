@@ -107,6 +107,17 @@ def test_inf_and_nan_in_dz_stay_where_the_loops_put_them(rng, kind, bad):
     np.testing.assert_allclose(dx, want, rtol=1e-12)
 
 
+@pytest.mark.parametrize("kind", ["grid", "strided", "dense"])
+def test_an_empty_batch_gives_empty_dx_and_zero_dw(kind):
+    x, w, dz = np.zeros((0, 2, 5, 5)), np.ones((3, 2, 3, 3)), np.zeros((0, 3, 5, 5))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(conv, "input_grad_fn", forced(kind))
+        dx, dw, db = cm.conv2d_backward(dz, x, w, padding=1)
+    assert dx.shape == x.shape and cm.conv2d(x, w, padding=1).shape == (0, 3, 5, 5)
+    np.testing.assert_array_equal(dw, np.zeros(w.shape))
+    np.testing.assert_array_equal(db, np.zeros(3))
+
+
 def test_results_are_not_views_of_reused_scratch_buffers(rng):
     x, w = rng.normal(size=(6, 2, 9, 9)), rng.normal(size=(3, 2, 3, 3))
     dz1, dz2 = rng.normal(size=(2, 6, 3, 9, 9))
