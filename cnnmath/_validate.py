@@ -61,9 +61,13 @@ def check_shape(fn: str, name: str, a: np.ndarray, expected: tuple[int, ...], wh
 
 def to_nchw(a: np.ndarray) -> np.ndarray:
     """(H, W) -> (1, 1, H, W); (C, H, W) -> (1, C, H, W); (N, C, H, W) unchanged (views)."""
+    if a.ndim == 4:
+        return a
     return a.reshape((1,) * (4 - a.ndim) + a.shape)
 
 
 def from_nchw(a: np.ndarray, ndim: int) -> np.ndarray:
     """Undo :func:`to_nchw` for a result of the same rank as the input."""
+    if ndim == 4:
+        return a
     return a.reshape(a.shape[4 - ndim :])
