@@ -68,26 +68,33 @@ def fmt(seconds: float) -> str:
 
 
 def conv_row(shape, F, K, p, label, rng):
-    x = rng.normal(size=shape)
+    """One training step's convolution: the forward and the backward pass on the same batch, with
+    a different batch on every call (two batches in turn), as in training. cnnmath remembers the
+    columns of the last single-chunk x (cnnmath.conv._LastColumns); a fixed x would let the forward
+    pass find them too, which no training loop does."""
+    xs = [rng.normal(size=shape) for _ in range(2)]
     w = rng.normal(size=(F, shape[1], K, K))
     b = rng.normal(size=F)
-    dz = rng.normal(size=cm.conv2d(x, w, b, padding=p).shape)
+    dz = rng.normal(size=cm.conv2d(xs[0], w, b, padding=p).shape)
+    step = iter(range(1 << 62))
 
     def fast():
+        x = xs[next(step) % 2]
         cm.conv2d(x, w, b, padding=p)
         cm.conv2d_backward(dz, x, w, padding=p)
 
     def loops_one_sample():
-        ref.conv2d(x[:1], w, b, padding=p)
-        ref.conv2d_backward(dz[:1], x[:1], w, padding=p)
+        ref.conv2d(xs[0][:1], w, b, padding=p)
+        ref.conv2d_backward(dz[:1], xs[0][:1], w, padding=p)
 
     fns = {"fast": fast}
     if torch is not None:
-        xt = torch.tensor(x, requires_grad=True)
+        xts = [torch.tensor(x, requires_grad=True) for x in xs]
         wt, bt = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
         dzt = torch.tensor(dz)
 
         def torch_step():
+            xt = xts[next(step) % 2]
             xt.grad = wt.grad = bt.grad = None
             torch.nn.functional.conv2d(xt, wt, bt, padding=p).backward(dzt)
 

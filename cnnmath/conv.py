@@ -13,12 +13,18 @@ per sample (the row of ones makes the bias part of the first and db part of the 
 
 Samples go through in chunks of about 2 MiB of ``cols``, so the working set stays in cache (one
 im2col matrix for a whole batch of 64 was 1.3-1.5x slower here: page faults and cache misses).
+When the whole batch fits in one chunk, the columns of the last call are remembered together with
+the bytes of its x (see :class:`_LastColumns`): ``conv2d_backward(dz, x, w)`` right after
+``conv2d(x, w, b)``, or a forward pass with new weights on the same x, reuses them once x is found
+to hold exactly the same bits. (PyTorch's old THNN convolution kept its columns for the same reason.)
 col2im for stride 1 works on the padded grid, see :mod:`cnnmath._col2im`. The loop form of the
 same formula is :mod:`cnnmath.reference.conv`; the seeds' "full convolution with the 180-degree
 rotated kernel" form of the backward pass is :mod:`cnnmath.seedform`.
 """
 
 from __future__ import annotations
+
+import threading
 
 import numpy as np
 
@@ -37,6 +43,30 @@ def _chunks(N: int, per_sample: int) -> list[slice]:
     if step >= N:  # the whole batch (also an empty one) in one chunk
         return [slice(0, N)]
     return [slice(n, min(n + step, N)) for n in range(0, N, step)]
+
+
+class _LastColumns(threading.local):
+    """The im2col columns of this thread's last single-chunk convolution, and what they came from."""
+
+    def __init__(self):
+        self.key, self.x_bytes, self.cols = None, b"", np.empty(0)
+
+    def get(self, a: ConvArgs, shape: tuple[int, int, int]) -> np.ndarray:
+        """The columns (N, C*KH*KW + 1, Ho*Wo) of a.x: the remembered ones if a.x holds the same
+        bits (a bytes comparison: 0.06 µs for the seeds' 5x5, 1.3 µs for 64x1x8x8), else new ones."""
+        (_, _, KH, KW), size = a.w.shape, shape[0] * shape[1] * shape[2]
+        key, x_bytes = (a.x.shape, KH, KW, a.stride, a.padding), a.x.tobytes()
+        if key == self.key and x_bytes == self.x_bytes:
+            return self.cols[:size].reshape(shape)
+        self.key = None  # nothing is remembered while the buffer is being rewritten
+        if self.cols.size < size:
+            self.cols = np.empty(size)
+        cols = _im2col(a.x, a.padding, KH, KW, a.stride, *a.out_hw, self.cols[:size].reshape(shape))
+        self.key, self.x_bytes = key, x_bytes
+        return cols
+
+
+_last = _LastColumns()
 
 
 def _padded(x: np.ndarray, p: int) -> np.ndarray:
@@ -71,7 +101,10 @@ def _forward(a: ConvArgs, *, keep_cols: bool = False) -> tuple[np.ndarray, list[
     (Ho, Wo), K = a.out_hw, C * KH * KW
     wb = np.concatenate((a.w.reshape(F, K), np.zeros((F, 1)) if a.b is None else a.b.reshape(F, 1)), axis=1)
     z, kept, chunks = np.empty((N, F, Ho * Wo)), [], _chunks(N, (K + 1) * Ho * Wo)
-    buf = scratch("conv.cols", (chunks[0].stop, K + 1, Ho * Wo))
+    if len(chunks) == 1 and not keep_cols:
+        np.matmul(wb, _last.get(a, (N, K + 1, Ho * Wo)), out=z)
+        return z, kept
+    buf = None if keep_cols else scratch("conv.cols", (chunks[0].stop, K + 1, Ho * Wo))
     for sl in chunks:
         out = np.empty((sl.stop - sl.start, K + 1, Ho * Wo)) if keep_cols else buf[: sl.stop - sl.start]
         cols = _im2col(a.x[sl], a.padding, KH, KW, a.stride, Ho, Wo, out)
@@ -88,6 +121,8 @@ def _backward(a: ConvArgs, dz4: np.ndarray, *, cols=None, input_grad: bool = Tru
     (Ho, Wo), K = a.out_hw, C * KH * KW
     dz3, dwb = dz4.reshape(N, F, Ho * Wo), 0.0
     chunks = _chunks(N, (K + 1) * Ho * Wo)
+    if cols is None and len(chunks) == 1:
+        cols = [_last.get(a, (N, K + 1, Ho * Wo))]
     buf = scratch("conv.cols", (chunks[0].stop, K + 1, Ho * Wo)) if cols is None else None
     dx = np.empty((N, C, H, W)) if input_grad else None
     scatter = (

@@ -129,6 +129,69 @@ def test_dz_is_not_modified(rng):
     np.testing.assert_array_equal(dz, before)
 
 
+def _loops(dz, x, w, **kw):
+    return ref.conv2d_backward(dz, x, w, **kw)
+
+
+def test_remembered_columns_follow_changes_to_x(rng):
+    """conv2d_backward reuses the forward's columns only while x holds the same bits: a change made
+    in place, a new array, other kernel sizes, strides or paddings must all be seen."""
+    x, w, b = rng.normal(size=(2, 2, 6, 5)), rng.normal(size=(3, 2, 3, 3)), rng.normal(size=3)
+    dz = rng.normal(size=(2, 3, 4, 3))
+    cm.conv2d(x, w, b)
+    x[1, 0, 2, 3] += 1.0  # in place, after the forward pass
+    for got, want in zip(cm.conv2d_backward(dz, x, w), _loops(dz, x, w), strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-12)
+    for kw, w2 in [({"padding": 1}, w), ({"stride": 2}, w), ({}, rng.normal(size=(3, 2, 2, 2)))]:
+        cm.conv2d(x, w, b)  # remembered: 3x3 columns, stride 1, padding 0
+        dz2 = rng.normal(size=cm.conv2d(x.copy(), w2, **kw).shape)
+        for got, want in zip(cm.conv2d_backward(dz2, x, w2, **kw), _loops(dz2, x, w2, **kw), strict=True):
+            np.testing.assert_allclose(got, want, atol=1e-12)
+    y = x.reshape(2, 1, 2, 6, 5)[:, 0].copy()[:, ::-1]  # same shape, other numbers, not contiguous
+    cm.conv2d(x, w, b)
+    for got, want in zip(cm.conv2d_backward(dz, y, w), _loops(dz, y, w), strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-12)
+
+
+def test_remembered_columns_compare_bits_not_values():
+    """-0.0 == 0.0 as numbers, but the columns are kept only for the same bits (so even the sign
+    of a zero result cannot come from a different x)."""
+    from cnnmath.conv import _last
+
+    x, w = np.zeros((1, 1, 4, 4)), np.ones((1, 1, 3, 3))
+    cm.conv2d(x, w)
+    assert _last.x_bytes == x.tobytes()
+    cm.conv2d(-x, w)
+    assert _last.x_bytes == (-x).tobytes() != x.tobytes()
+
+
+def test_warm_and_cold_columns_give_identical_gradients(rng):
+    x, w = rng.normal(size=(4, 2, 7, 7)), rng.normal(size=(3, 2, 3, 3))
+    dz = rng.normal(size=(4, 3, 7, 7))
+    cm.conv2d(rng.normal(size=x.shape), w, padding=1)  # some other x is remembered: cold
+    cold = cm.conv2d_backward(dz, x, w, padding=1)
+    warm = cm.conv2d_backward(dz, x, w, padding=1)  # x's own columns are remembered now
+    for c, h in zip(cold, warm, strict=True):
+        np.testing.assert_array_equal(c, h)
+
+
+def test_threads_do_not_share_remembered_columns(rng):
+    from concurrent.futures import ThreadPoolExecutor
+
+    w, dz = rng.normal(size=(4, 2, 3, 3)), rng.normal(size=(8, 4, 20, 20))
+    xs = [rng.normal(size=(8, 2, 22, 22)) for _ in range(2)]
+    want = [_loops(dz, x, w) for x in xs]
+
+    def train(k):
+        for _ in range(100):
+            cm.conv2d(xs[k], w)
+            for got, exp in zip(cm.conv2d_backward(dz, xs[k], w), want[k], strict=True):
+                np.testing.assert_allclose(got, exp, atol=1e-12)
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(train, [0, 1]))
+
+
 @given(conv_cases(max_hw=6))
 def test_conv_matrix_is_the_layer(case):
     x, w, _, s, p, _ = case
