@@ -45,20 +45,23 @@ def cases(draw, strides=ANY_STRIDE):
     return x, w, dz, s, p, chunk_bytes
 
 
-def check_forced(kind, case):
+def check_forced(kind, case, small_gemm=_col2im._SMALL_GEMM):
     x, w, dz, s, p, chunk_bytes = case
     want = ref.conv2d_backward(dz, x, w, stride=s, padding=p)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(conv, "input_grad_fn", forced(kind))
         mp.setattr(conv, "_CHUNK_BYTES", chunk_bytes)
+        mp.setattr(_col2im, "_SMALL_GEMM", small_gemm)
         got = cm.conv2d_backward(dz, x, w, stride=s, padding=p)
     for g, r_ in zip(got, want, strict=True):
         np.testing.assert_allclose(g, r_, rtol=1e-12, atol=1e-12)
 
 
-@given(case=cases(strides=st.just(1)))
-def test_grid_equals_the_loops(case):
-    check_forced("grid", case)
+@given(case=cases(strides=st.just(1)), small_gemm=st.sampled_from([1, 60, 400, _col2im._SMALL_GEMM]))
+def test_grid_equals_the_loops(case, small_gemm):
+    """small_gemm below the real 100**3 cuts the grid into bands of 1 row, a few rows, or all rows
+    (bands past the last row of dz, and a last band that sticks out past the grid, included)."""
+    check_forced("grid", case, small_gemm)
 
 
 @pytest.mark.parametrize("kind", ["strided", "dense"])
