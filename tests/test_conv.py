@@ -129,6 +129,19 @@ def test_dz_is_not_modified(rng):
     np.testing.assert_array_equal(dz, before)
 
 
+@pytest.mark.parametrize("min_rows", [1, 10**9])
+@given(case=conv_cases())
+def test_both_orders_of_the_weight_gradient_product(min_rows, case):
+    """_weight_grad computes sum_n dz[n] @ cols[n].T directly or as (cols[n] @ dz[n].T).T, chosen
+    by the number of rows of columns; each order is forced here."""
+    x, w, _, s, p, dz = case
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cm.conv, "_DZ_T_MIN_ROWS", min_rows)
+        got = cm.conv2d_backward(dz, x, w, stride=s, padding=p)
+    for g, want in zip(got, ref.conv2d_backward(dz, x, w, stride=s, padding=p), strict=True):
+        np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-12)
+
+
 def _loops(dz, x, w, **kw):
     return ref.conv2d_backward(dz, x, w, **kw)
 
