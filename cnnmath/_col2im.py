@@ -24,7 +24,7 @@ import functools
 
 import numpy as np
 
-from ._scratch import scratch
+from ._scratch import scratch, zeroed
 
 _DENSE_MAX = 1 << 14  # entries of the scatter matrix up to which one product beats KH*KW adds
 # OpenBLAS (0.3.31 here, AVX-512) multiplies an (m, k) by a C-contiguous (k, n) matrix with
@@ -50,8 +50,8 @@ def _grid_scatter(w, chunk_shape, out_hw, p):
     rb = -(-Hp // nb)  # rows per band; the grid has nb*rb >= Hp rows (the extra ones stay 0)
     G = nb * rb * Wp  # grid points per sample and channel
     w_rtc = w.transpose(2, 3, 1, 0).reshape(KC, F)  # rows in (r, t, c) order
-    dz_bands = scratch("col2im.dz_grid", (n_max, nb, F, rb, Wp))  # each band's (F, rb*Wp) contiguous
-    dz_bands.fill(0.0)  # only the dz rows and [..., :Wo] are written below
+    # each band's (F, rb*Wp) contiguous; below, only the rows of dz and [..., :Wo] are ever written
+    dz_bands = zeroed("col2im.dz_grid", (n_max, nb, F, rb, Wp), (Ho, Wo))
     dcols = scratch("col2im.dcols", (KC * n_max * G,))
     acc = scratch("col2im.acc", (C * n_max * G + (KH - 1) * Wp + KW,))  # room for spilled zeros
 
