@@ -133,6 +133,7 @@ def main() -> int:
     rows = [conv_row(*s, rng) for s in CONV_SHAPES] + [pool_row(rng)]
     print(f"numpy {np.__version__}; torch {torch.__version__ if torch else 'not installed'}; one thread")
     print("forward + backward, float64, median time (cnnmath and torch in alternating blocks);")
+    print("conv: each step a new batch, its forward pass and then its backward pass, as in training;")
     print("loops: the reference loops, timed once on 1 sample and scaled by N\n")
     cols = ("cnnmath", "loops", "loops/cnnmath", "torch", "cnnmath/torch")
     head = f"{'case':30} " + " ".join(f"{c:>{14 if '/' in c else 10}}" for c in cols)
