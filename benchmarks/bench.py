@@ -125,7 +125,8 @@ def pool_row(rng):
 
         fns["torch"] = torch_step
     t = race(fns)
-    return "max-pool 2x2, 64x16x28x28", t["fast"], once(loops_one_sample) * POOL_SHAPE[0], t.get("torch")
+    label = f"max-pool 2x2, {'x'.join(map(str, POOL_SHAPE))}"
+    return label, t["fast"], once(loops_one_sample) * POOL_SHAPE[0], t.get("torch")
 
 
 def main() -> int:
