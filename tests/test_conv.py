@@ -178,6 +178,20 @@ def test_remembered_columns_compare_bits_not_values():
     assert _last.x_bytes == (-x).tobytes() != x.tobytes()
 
 
+def test_a_large_x_with_few_columns_is_not_copied_to_be_remembered(rng):
+    """A large stride makes few columns from a large x; keeping a copy of x would cost more than
+    the columns are worth (and hold the memory), so such an x is not remembered."""
+    from cnnmath import conv
+
+    small = rng.normal(size=(1, 1, 4, 4))
+    cm.conv2d(small, np.ones((1, 1, 2, 2)))
+    x = rng.normal(size=(1, 1, 600, 600))  # 2.7 MiB of x, 36 columns
+    w = rng.normal(size=(1, 1, 3, 3))
+    z = cm.conv2d(x, w, stride=100)
+    assert conv._last.x_bytes == small.tobytes()  # still the small x
+    np.testing.assert_allclose(z, ref.conv2d(x, w, stride=100), atol=1e-12)
+
+
 def test_warm_and_cold_columns_give_identical_gradients(rng):
     x, w = rng.normal(size=(4, 2, 7, 7)), rng.normal(size=(3, 2, 3, 3))
     dz = rng.normal(size=(4, 3, 7, 7))
