@@ -9,6 +9,7 @@ per sample (the row of ones makes the bias part of the first and db part of the 
 
     z      = wb @ cols                                 (F, Ho*Wo): already in NCHW order
     [dw|db] = sum_n dz @ cols.T                         shared weights: summed over positions
+                                                      (or its transpose, see _weight_grad)
     dcols  = w2.T @ dz, then col2im adds every column back onto the pixels it was copied from
 
 Samples go through in chunks of about 2 MiB of ``cols``, so the working set stays in cache (one
@@ -35,8 +36,6 @@ from ._scratch import scratch
 __all__ = ["conv2d", "conv2d_backward", "conv_output_size"]
 
 _CHUNK_BYTES = 1 << 21  # about 2 MiB of im2col columns per chunk of samples (measured: 0.5-4 MiB within 5%)
-
-
 _DZ_T_MIN_ROWS = 64  # rows of columns (C*KH*KW + 1) from which _weight_grad transposes dz (measured)
 
 
