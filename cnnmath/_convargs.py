@@ -31,8 +31,8 @@ class ConvArgs:
     """Validated convolution arguments, promoted to 4-D.
 
     x: (N, C, H, W), w: (F, C, KH, KW), b: (F,) or None; ``ndim`` is the caller's rank of x (2, 3
-    or 4); ``out_hw`` = (Ho, Wo). A plain class with slots: it is built on every call of the fast
-    kernels, where a frozen dataclass cost 0.7 µs of a 30 µs convolution.
+    or 4); ``out_hw`` = (Ho, Wo), computed once. A plain class with slots, as it is built on every
+    call of the fast kernels (0.5 µs here, against 0.7 µs for a frozen dataclass).
     """
 
     __slots__ = ("b", "ndim", "out_hw", "padding", "stride", "w", "x")
