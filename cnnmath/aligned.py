@@ -2,7 +2,7 @@
 
 A list of ``sp.Eq`` prints as one long line that runs off the right edge of a JupyterLab cell.
 :func:`aligned` shows it as ``\\begin{aligned} lhs &= rhs \\\\ ... \\end{aligned}`` instead;
-:func:`aligned_terms` breaks one long sum after every term. Both return an
+:func:`aligned_steps` writes a chain ``lhs = … = …`` with long sums broken after every term. Both return an
 ``IPython.display.Math`` whose LaTeX is built by ``sp.latex`` alone, so it is the same on every
 machine (nbval compares it).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sympy as sp
 from IPython.display import Math
 
-__all__ = ["aligned", "aligned_terms"]
+__all__ = ["aligned", "aligned_steps"]
 
 
 def _latex(x) -> str:
@@ -38,10 +38,18 @@ def aligned(equations) -> Math:
     return Math(r"\begin{aligned} " + r" \\ ".join(rows) + r" \end{aligned}")
 
 
-def aligned_terms(lhs, terms) -> Math:
-    """Show ``lhs = t1 + t2 + ...`` with one term per line (terms: a list, in the order to show)."""
-    terms = list(terms)
-    if not terms:
-        raise ValueError("aligned_terms: no terms given")
-    body = r" \\ &\quad + ".join(_latex(t) for t in terms)
-    return Math(r"\begin{aligned} " + f"{_latex(lhs)} &= {body}" + r" \end{aligned}")
+def aligned_steps(lhs, steps) -> Math:
+    """Show ``lhs = step1 = step2 …``, one step per line; a step given as a list of terms is shown
+    one term per line (``+ term``), in the order given (e.g. the seed's order, not SymPy's).
+    """
+    steps = list(steps)
+    if not steps:
+        raise ValueError("aligned_steps: no steps given")
+    rows = []
+    for k, step in enumerate(steps):
+        terms = list(step) if isinstance(step, list | tuple) else [step]
+        if not terms:
+            raise ValueError(f"aligned_steps: step {k} has no terms")
+        body = r" \\ &\quad + ".join(_latex(t) for t in terms)
+        rows.append((f"{_latex(lhs)} " if k == 0 else "") + f"&= {body}")
+    return Math(r"\begin{aligned} " + r" \\ ".join(rows) + r" \end{aligned}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from cnnmath.aligned import aligned, aligned_terms
+from cnnmath.aligned import aligned, aligned_steps
 
 x, y = sp.symbols("x y")
 
@@ -21,9 +21,9 @@ def test_aligned_accepts_latex_strings():
     assert aligned([("E_d", r"\sum \delta")]).data == r"\begin{aligned} E_d &= \sum \delta \end{aligned}"
 
 
-def test_aligned_terms_breaks_after_every_term():
-    m = aligned_terms("E", [x, y])
-    assert m.data == r"\begin{aligned} E &= x \\ &\quad + y \end{aligned}"
+def test_aligned_steps_breaks_after_every_term_in_the_order_given():
+    m = aligned_steps("E", [[y, x], x + y])
+    assert m.data == r"\begin{aligned} E &= y \\ &\quad + x \\ &= x + y \end{aligned}"
 
 
 @pytest.mark.parametrize("bad", [[x + y], [(1, 2, 3)]])
@@ -35,5 +35,7 @@ def test_aligned_rejects_what_is_not_an_equation(bad):
 def test_empty_inputs_are_errors():
     with pytest.raises(ValueError, match="no equations"):
         aligned([])
-    with pytest.raises(ValueError, match="no terms"):
-        aligned_terms("E", [])
+    with pytest.raises(ValueError, match="no steps"):
+        aligned_steps("E", [])
+    with pytest.raises(ValueError, match="step 1 has no terms"):
+        aligned_steps("E", [x, []])
