@@ -58,13 +58,17 @@ def max_pool(a, kernel_size, *, stride=None) -> np.ndarray:
     return out
 
 
-@functools.cache
 def window_max_derivative(kernel_size) -> tuple[np.ndarray, sp.Expr, np.ndarray]:
     """One window of symbols u (kh, kw), its maximum Max(u) and SymPy's derivative ∂Max/∂u (kh, kw).
 
-    Nothing about Γ goes in: the derivative is whatever ``sp.diff`` makes of ``sp.Max``.
+    Nothing about Γ goes in: the derivative is whatever ``sp.diff`` makes of ``sp.Max`` (computed once
+    per window shape and kept).
     """
-    kh, kw = _pair("window_max_derivative", "kernel_size", kernel_size)
+    return _window_max_derivative(*_pair("window_max_derivative", "kernel_size", kernel_size))
+
+
+@functools.cache
+def _window_max_derivative(kh: int, kw: int) -> tuple[np.ndarray, sp.Expr, np.ndarray]:
     u = grid("u", (kh, kw))
     top = sp.Max(*u.ravel().tolist())
     return u, top, grad(top, u)
@@ -76,7 +80,7 @@ def _number(v: float) -> sp.Expr:
 
 def _window_gradient(kh: int, kw: int, values: np.ndarray) -> np.ndarray:
     """SymPy's ∂Max/∂u for a (kh, kw) window, evaluated at the window's values (a float array)."""
-    u, _, du = window_max_derivative((kh, kw))
+    u, _, du = _window_max_derivative(kh, kw)
     at = {s: _number(v) for s, v in zip(u.ravel(), values.ravel(), strict=True)}
     return np.array([float(e.xreplace(at)) for e in du.ravel()]).reshape(kh, kw)
 

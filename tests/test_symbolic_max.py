@@ -80,3 +80,10 @@ def test_bad_arguments_name_themselves():
         max_pool_backward_derived(np.ones((3, 3)), np.arange(16.0).reshape(4, 4), 2)
     with pytest.raises(ValueError, match="count"):
         orderings((2, 2), 0, np.random.default_rng(0))
+
+
+def test_window_size_may_be_a_list_or_an_int():
+    assert window_max_derivative([2, 2])[0].shape == (2, 2)
+    assert window_max_derivative(3)[0].shape == (3, 3)
+    with pytest.raises(ValueError, match="kernel_size"):
+        window_max_derivative((2, 0))
