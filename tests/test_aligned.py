@@ -1,11 +1,11 @@
-"""Equations shown one per line (cnnmath.aligned)."""
+"""Equations and long sums shown one per line (cnnmath.aligned), with deterministic LaTeX."""
 
 from __future__ import annotations
 
 import pytest
 import sympy as sp
 
-from cnnmath.aligned import aligned, aligned_steps
+from cnnmath.aligned import aligned, aligned_steps, aligned_terms, aligned_terms_latex
 
 x, y = sp.symbols("x y")
 
@@ -39,3 +39,30 @@ def test_empty_inputs_are_errors():
         aligned_steps("E", [])
     with pytest.raises(ValueError, match="step 1 has no terms"):
         aligned_steps("E", [x, []])
+
+
+def test_each_term_gets_a_line():
+    x, y, z = sp.symbols("x y z")
+    assert (
+        aligned_terms_latex("L", x + y - z)
+        == r"\begin{aligned}L &= x \\ &\quad + y \\ &\quad - z\end{aligned}"
+    )
+
+
+def test_a_long_sum_inside_a_product_is_split_a_short_one_is_not():
+    a, b, c, d, t = sp.symbols("a b c d t")
+    long_sum = sp.Symbol("w_{1,1,1,1}") * a * b + sp.Symbol("w_{2,1,1,1}") * c * d
+    latex = aligned_terms_latex("L", t * long_sum)
+    assert latex.count(r"\\") == 1 and r"\Big(" in latex and r"\Big)" in latex
+    assert r"\\" not in aligned_terms_latex("L", sp.Symbol("w_{1,1,1,1}") * a * b * (t - a))
+
+
+def test_the_same_expression_gives_the_same_latex():
+    x, y = sp.symbols("x y")
+    assert aligned_terms_latex("L", (x - y) * 3 + x**2) == aligned_terms_latex("L", x**2 + 3 * (x - y))
+
+
+def test_aligned_is_an_ipython_math_object():
+    x, y = sp.symbols("x y")
+    shown = aligned_terms("L", x + y)
+    assert shown._repr_latex_() == r"$\displaystyle \begin{aligned}L &= x \\ &\quad + y\end{aligned}$"
