@@ -78,6 +78,12 @@ def _offsets(a: PoolArgs):
             yield r, t, (..., rows, cols)
 
 
+def _check_stride(fn: str, kernel_size, stride):
+    """Validate a layer's stride when it is built (on a window-sized dummy input), not at forward."""
+    pool_args(fn, np.zeros(check_kernel_size(fn, kernel_size)), kernel_size, stride)
+    return stride
+
+
 def _args(fn: str, x, w, stride) -> tuple[PoolArgs, np.ndarray]:
     w = check_weights(fn, w)
     return pool_args(fn, x, w.shape, stride), w
@@ -133,7 +139,7 @@ class GaussianPool2D(Layer):
         super().__init__()
         self.kernel = gaussian_kernel(kernel_size, sigma)
         self.sigma = float(sigma)
-        self.stride = stride
+        self.stride = _check_stride("GaussianPool2D", kernel_size, stride)
 
     def forward(self, x):
         self._cache = np.array(as_array("GaussianPool2D.forward", "x", x))
@@ -161,7 +167,7 @@ class TrainablePool2D(Layer):
         if w.shape != (kh, kw):
             raise ValueError(f"TrainablePool2D: w has shape {w.shape}, expected kernel_size {(kh, kw)}")
         self.params = {"w": np.array(w)}
-        self.stride = stride
+        self.stride = _check_stride("TrainablePool2D", (kh, kw), stride)
 
     def forward(self, x):
         self._cache = np.array(as_array("TrainablePool2D.forward", "x", x))

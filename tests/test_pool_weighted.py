@@ -168,6 +168,8 @@ def test_layers_match_the_functions_and_train(rng):
         (lambda: pw.gaussian_kernel(0, 1.0), ["kernel_size", "0"]),
         (lambda: pw.gaussian_pool2d(np.zeros((4, 4)), 3, True), ["sigma", "True"]),
         (lambda: pw.TrainablePool2D(2, w=np.ones((3, 3))), ["w", "(3, 3)", "(2, 2)"]),
+        (lambda: pw.TrainablePool2D(2, stride=(1, 0)), ["TrainablePool2D", "stride[1]", "0"]),
+        (lambda: pw.GaussianPool2D(3, 1.0, stride=2.5), ["GaussianPool2D", "stride", "2.5"]),
         (lambda: rpw.weighted_pool2d(np.zeros((4, 4)), np.zeros((2, 2, 1))), ["w", "(2, 2, 1)"]),
     ],
 )
@@ -175,6 +177,11 @@ def test_bad_input_gets_a_clear_error(call, words):
     with pytest.raises(ValueError) as err:
         call()
     assert all(word in str(err.value) for word in words), str(err.value)
+
+
+def test_layer_backward_before_forward():
+    with pytest.raises(RuntimeError, match="call forward first"):
+        pw.TrainablePool2D(2).backward(np.zeros((1, 1)))
 
 
 @given(pool_cases())
