@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, check_int, check_rank, check_shape, from_nchw, to_nchw
+from ._validate import as_array, check_bytes, check_int, check_rank, check_shape, from_nchw, to_nchw
 
 __all__ = ["ConvArgs", "conv_args", "conv_output_size"]
 
@@ -98,6 +98,13 @@ def conv_args(fn, x, w, b=None, *, stride=1, padding=0, symbolic=False) -> ConvA
             f"{fn}: kernel ({KH}, {KW}) (w.shape={w.shape}) is larger than the padded input "
             f"({H + 2 * padding}, {W + 2 * padding}) (x.shape={x.shape}, padding={padding})"
         )
+    N, C, F = x4.shape[0], x4.shape[1], w4.shape[0]
+    check_bytes(fn, "the padded input", (N, C, H + 2 * padding, W + 2 * padding), f"padding={padding}")
+    # A stride past the padded input leaves one window per axis; any such stride gives the same
+    # result, so take the smallest (a stride like 2**70 would overflow numpy's strided views).
+    stride = min(stride, max(H, W) + 2 * padding)
+    Ho, Wo = (H + 2 * padding - KH) // stride + 1, (W + 2 * padding - KW) // stride + 1
+    check_bytes(fn, "the output z", (N, F, Ho, Wo), f"padding={padding} with stride={stride}")
     b1 = None
     if b is not None:
         b_arr = as_array(fn, "b", b, dtype=dtype)

@@ -14,6 +14,7 @@ number, the dtype and the dims whenever the bytes do not add up.
 from __future__ import annotations
 
 import gzip
+import math
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,7 +127,7 @@ def read_idx(path) -> np.ndarray:
             f"after {len(raw)} bytes, inside the {header}-byte header"
         )
     dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(dims) * dtype.itemsize  # exact: np.prod would overflow int64 silently
     if len(raw) - header != expected:
         problem = "truncated (an interrupted download?)" if len(raw) - header < expected else "too long"
         raise ValueError(
