@@ -94,8 +94,6 @@ def conv_backward_loops(dz, x, w, *, stride=1, padding=0, bug=None):
         dx = dxp[:, :, p:-p, p:-p]
     if bug == "crop top-left":
         dx = dxp[:, :, :H, :W]
-    if bug == "float32":
-        dx = dx.astype(np.float32)
     if bug == "dz modified":
         dz *= 0.5  # e.g. "scaling the gradient" in place
     return dx, dw, db
@@ -201,7 +199,6 @@ _MUTANTS = {
         ("channel 0 weights", ["dx is wrong", "C=3 input channels", "w[f, c]"]),
         ("crop top-left", ["dx is wrong", "(padding 1)", "dxpad[..., p:p + H"]),
         ("dz modified", ["dz was modified", "changed its argument dz"]),
-        ("float32", ["dx has dtype float32", "expected float64"]),
     ]),
     "conv2d_forward": (conv_forward_loops, [
         ("ceil", ["raised ValueError", "stride 2 that does not divide", "⌊(H + 2p"]),
@@ -325,6 +322,12 @@ def avg_backward_adjoint(dy, x, kernel_size, *, stride=None):
     return (dy.reshape(-1, P.shape[0]) @ P).reshape(x.shape)
 
 
+def conv_backward_in_float32(dz, x, w, *, stride=1, padding=0):
+    """Float32 precision is accepted (the results are float32 arrays)."""
+    out = cm.conv2d_backward(dz, x, w, stride=stride, padding=padding)
+    return tuple(a.astype(np.float32) for a in out)
+
+
 def dense_backward_einsum(dz, x, w):
     return np.einsum("nj,ji->ni", dz, w), np.einsum("nj,ni->ji", dz, x), np.einsum("nj->j", dz)
 
@@ -346,6 +349,7 @@ CORRECT = [
     ("conv2d_backward", conv_backward_loops),
     ("conv2d_backward", conv_backward_seedform),
     ("conv2d_backward", conv_backward_matrix),
+    ("conv2d_backward", conv_backward_in_float32),
     ("max_pool2d_backward", cm.max_pool2d_backward),
     ("max_pool2d_backward", ref.max_pool2d_backward),
     ("max_pool2d_backward", max_backward_loops),
@@ -384,13 +388,13 @@ def test_checkers_accept_pytorch_autograd(torch, capsys):
     F_ = torch.nn.functional
 
     def grads(forward, dout, *arrays):
-        ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+        ts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
         forward(*ts).backward(torch.tensor(dout))
         return tuple(t.grad.numpy() for t in ts)
 
     def conv_forward(x, w, b=None, *, stride=1, padding=0):
-        bt = None if b is None else torch.tensor(b)
-        return F_.conv2d(torch.tensor(x), torch.tensor(w), bt, stride=stride, padding=padding).numpy()
+        x, w, bt = (None if a is None else torch.tensor(a, dtype=torch.float64) for a in (x, w, b))
+        return F_.conv2d(x, w, bt, stride=stride, padding=padding).numpy()
 
     def conv_backward(dz, x, w, *, stride=1, padding=0):
         b = np.zeros(w.shape[0])
@@ -418,9 +422,9 @@ def test_checkers_accept_pytorch_autograd(torch, capsys):
 
 # ---------------------------------------------------------------- the report, the stub, the options
 
-SUCCESS = "✓ conv2d_backward: all 24 cases pass (stride 1, 2, 3; padding 0, 1, 2; graded: dx, dw, db).\n"
+SUCCESS = "✓ conv2d_backward: all 31 cases pass (stride 1, 2, 3; padding 0, 1, 2; graded: dx, dw, db).\n"
 STUB = (
-    "… conv2d_backward: exercise not done yet (it raises NotImplementedError), so the 24 cases ran on the "
+    "… conv2d_backward: exercise not done yet (it raises NotImplementedError), so its cases ran on the "
     "reference solution cnnmath.conv2d_backward instead: all pass. Replace the stub with your code and run "
     "this cell again.\n"
 )
@@ -469,7 +473,7 @@ def test_an_exception_is_reported_as_a_failure_of_its_case_with_its_text():
         check.check_max_pool2d_backward(broken)
     message = str(info.value)
     assert message.startswith(
-        "max_pool2d_backward: your function raised KeyError in case 10 of 14 (x of shape"
+        "max_pool2d_backward: your function raised KeyError in case 10 of 23 (x of shape"
     )
     assert "KeyError: 'no batch support'" in message
     assert isinstance(info.value.__cause__, KeyError)
@@ -482,7 +486,7 @@ def test_report_names_shapes_stride_padding_and_hint_and_its_numbers_are_right()
         check.check_conv2d_backward(bad)
     message = str(info.value)
     for fragment in [
-        "conv2d_backward: dx is wrong in case 11 of 24 (stride 2).",
+        "conv2d_backward: dx is wrong in case 11 of 31 (stride 2).",
         "the call: conv2d_backward(dz, x, w, stride=2, padding=0)",
         "with dz.shape=(1, 1, 2, 2), x.shape=(1, 1, 5, 5), w.shape=(1, 1, 3, 3)",
         "  x[0, 0] =\n",
@@ -533,7 +537,7 @@ def test_modifying_any_input_is_caught(capsys):
         return out
 
     with pytest.raises(
-        check.ExerciseFailed, match=r"x was modified in case 1 of 4[\s\S]*x\[0, 0\] was -?\d+, is now 99"
+        check.ExerciseFailed, match=r"x was modified in case 1 of 11[\s\S]*x\[0, 0\] was -?\d+, is now 99"
     ):
         check.check_dense_backward(zeroes_x)
 
@@ -552,7 +556,7 @@ def test_strides_paddings_and_parts_narrow_the_battery(capsys):
     stride_blind = functools.partial(conv_backward_loops, bug="stride left out")
     check.check_conv2d_backward(stride_blind, strides=(1,))
     assert capsys.readouterr().out.startswith(
-        "✓ conv2d_backward: all 13 cases pass (stride 1; padding 0, 1, 2;"
+        "✓ conv2d_backward: all 18 cases pass (stride 1; padding 0, 1, 2;"
     )
     with pytest.raises(check.ExerciseFailed, match="padding=0"):
         check.check_conv2d_backward(functools.partial(conv_backward_loops, bug="crop [p:-p]"), paddings=(0,))
@@ -562,12 +566,12 @@ def test_strides_paddings_and_parts_narrow_the_battery(capsys):
 
     check.check_conv2d_backward(dx_only, parts=("dx",), strides=(1,), paddings=(0,))
     assert (
-        capsys.readouterr().out == "✓ conv2d_backward: all 8 cases pass (stride 1; padding 0; graded: dx).\n"
+        capsys.readouterr().out == "✓ conv2d_backward: all 15 cases pass (stride 1; padding 0; graded: dx).\n"
     )
     with pytest.raises(check.ExerciseFailed, match="it returned None for dw"):
         check.check_conv2d_backward(dx_only)
     check.check_max_pool2d_backward(cm.max_pool2d_backward, batched=False)
-    assert capsys.readouterr().out.startswith("✓ max_pool2d_backward: all 11 cases pass ((H, W) inputs,")
+    assert capsys.readouterr().out.startswith("✓ max_pool2d_backward: all 18 cases pass ((H, W) inputs,")
 
 
 @pytest.mark.parametrize(
@@ -635,6 +639,6 @@ def test_every_checker_has_a_stub_mode_that_passes(name, capsys):
     reference = "conv2d" if name == "conv2d_forward" else name
     assert getattr(check, f"check_{name}")(stub_anything) is None
     out = capsys.readouterr().out
-    assert out.startswith(f"… {reference}: exercise not done yet (it raises NotImplementedError), so the ")
+    assert out.startswith(f"… {reference}: exercise not done yet (it raises NotImplementedError), so its ")
     assert out.endswith(f"cases ran on the reference solution cnnmath.{reference} instead: all pass. "
                         "Replace the stub with your code and run this cell again.\n")  # fmt: skip

@@ -104,7 +104,7 @@ def check_conv_matrix(fn, *, strides=(1, 2, 3), paddings=(0, 1, 2)) -> None:
 
 
 def _pool_summary(kind: str, batched: bool) -> str:
-    shapes = "(H, W) and (N, C, H, W) inputs" if batched else "(H, W) inputs"
+    shapes = "(H, W) to 5-D (..., H, W) inputs" if batched else "(H, W) inputs"
     extra = {"max": "ties", "avg": "non-square windows", "lp": "negative entries, a window of zeros"}[kind]
     return f"{shapes}, overlapping windows, {extra}"
 
