@@ -19,6 +19,21 @@ from cnnmath import reference as ref
 
 # ---------------------------------------------------------------- student-style loop implementations
 
+_KEPT: dict = {}  # what the "global buffer" and "cache by shape" bugs keep between calls, as students do
+
+
+def _zeros(shape, bug, like=None):
+    """The result array: np.zeros(shape), or one of the wrong ways of making it."""
+    if bug == "global buffer":  # "allocate once, reuse": the next call overwrites what was returned
+        buf = _KEPT.setdefault(("buffer", shape), np.zeros(shape))
+        buf[...] = 0.0
+        return buf
+    if bug == "zeros_like x":  # copies x's dtype: an integer array when x is
+        return np.zeros_like(like, shape=shape)
+    if bug == "int then float":  # an integer array, cast to float at the very end
+        return np.zeros(shape, dtype=int)
+    return np.zeros(shape)
+
 
 def _pair(v, default=None):
     v = default if v is None else v
@@ -35,7 +50,12 @@ def conv_forward_loops(x, w, b=None, *, stride=1, padding=0, bug=None):
         Ho, Wo = (H + 2 * p - KH) / S + 1, (W + 2 * p - KW) / S + 1
     if bug == "ceil":
         Ho, Wo = -(-(H + 2 * p - KH) // S) + 1, -(-(W + 2 * p - KW) // S) + 1
-    z = np.zeros((N, F, Ho, Wo))
+    if bug == "int padded copy":  # own padding, into an integer array
+        xp = np.zeros((N, x.shape[1], H + 2 * p, W + 2 * p), dtype=int)
+        xp[:, :, p : p + H, p : p + W] = x
+    if bug == "windows cached by shape":  # "im2col once per geometry"
+        xp = _KEPT.setdefault(("windows", x.shape, w.shape, S, p), xp)
+    z = _zeros((N, F, Ho, Wo), bug, like=x)
     kernel = w[:, :, ::-1, ::-1] if bug == "flipped kernel" else w
     for n in range(N):
         for f in range(F):
@@ -59,6 +79,12 @@ def conv_backward_loops(dz, x, w, *, stride=1, padding=0, bug=None):
     S, p = stride, padding
     xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
     dxp, dw, db = np.zeros(xp.shape), np.zeros(w.shape), np.zeros(F)
+    if bug in ("zeros_like x", "int then float"):
+        dxp = _zeros(xp.shape, bug, like=x)
+    if bug == "global buffer":
+        dw = _zeros(w.shape, bug)
+    if bug == "db int then float":
+        db = np.zeros(F, dtype=int)
     _, _, Ho, Wo = dz.shape
     for n in range(N):
         for f in range(F):
@@ -96,6 +122,8 @@ def conv_backward_loops(dz, x, w, *, stride=1, padding=0, bug=None):
         dx = dxp[:, :, :H, :W]
     if bug == "dz modified":
         dz *= 0.5  # e.g. "scaling the gradient" in place
+    if bug in ("int then float", "db int then float"):
+        dx, db = dx.astype(float), db.astype(float)
     return dx, dw, db
 
 
@@ -108,7 +136,18 @@ def pool_backward_loops(dy, x, kernel_size, *, stride=None, kind="max", p=2.0, b
         sh = sw = 1
     if bug == "2-D only":
         _H, _W = x.shape  # raises on (N, C, H, W)
-    dx = np.zeros(x.shape)
+    if bug == "4-D or 2-D":
+        _n, _c, _h, _w = x.shape if x.ndim == 4 else (1, 1, *x.shape)  # raises on (C, H, W)
+    key = ("result", kind, x.shape, kernel_size, stride)
+    if bug == "cached by shape" and key in _KEPT:  # "the gradient only depends on the geometry"
+        return _KEPT[key]
+    if bug == "p truncated":
+        p = int(p)
+    if bug == "p rounded":
+        p = round(p)
+    if bug == "p fixed at 2":
+        p = 2
+    dx = _zeros(x.shape, bug, like=x)
     Ho, Wo = dy.shape[-2:]
     for lead in np.ndindex(x.shape[:-2]):
         for i in range(Ho):
@@ -122,6 +161,10 @@ def pool_backward_loops(dy, x, kernel_size, *, stride=None, kind="max", p=2.0, b
                     part = np.zeros(win.shape)
                     for r, t in hits:
                         part[r, t] = g
+                        if bug == "int then float":  # one pixel at a time, into the integer dx
+                            dx[(*lead, i * sh + r, j * sw + t)] += g
+                    if bug == "int then float":
+                        continue
                 elif kind == "avg":
                     n = {"divide by kh*kh": kh * kh, "divide by windows": Ho * Wo}.get(bug, kh * kw)
                     part = np.full(win.shape, g / n)
@@ -137,7 +180,9 @@ def pool_backward_loops(dy, x, kernel_size, *, stride=None, kind="max", p=2.0, b
                     dx[(*lead, rows, cols)] = np.where(part != 0, part, dx[(*lead, rows, cols)])
                 else:
                     dx[(*lead, rows, cols)] += part
-    return dx
+    if bug == "cached by shape":
+        _KEPT[key] = dx
+    return dx.astype(float) if bug == "int then float" else dx
 
 
 def lp_backward_loops(dy, x, p, kernel_size, *, stride=None, bug=None):
@@ -146,6 +191,15 @@ def lp_backward_loops(dy, x, p, kernel_size, *, stride=None, bug=None):
 
 def dense_backward_student(dz, x, w, *, bug=None):
     dx, dw, db = dz @ w, dz.T @ x, dz.sum(axis=0)
+    if bug == "db view for one sample":
+        db = dz[0] if len(dz) == 1 else db  # one sample: nothing to sum
+    if bug == "zeros_like x":
+        dx = np.zeros_like(x)
+        dx[...] = dz @ w
+    if bug == "global buffer":
+        buf = _zeros(w.shape, bug)
+        buf += dz.T @ x
+        dw = buf
     if bug == "dw transposed":
         dw = x.T @ dz
     if bug == "dw of the last sample only":
@@ -164,7 +218,10 @@ def conv_matrix_loops(input_shape, w, *, stride=1, padding=0, bug=None):
     KH, KW = w.shape
     S, p = stride, padding
     Ho, Wo = (H + 2 * p - KH) // S + 1, (W + 2 * p - KW) // S + 1
-    M = np.zeros((Ho * Wo, H * W))
+    key = ("M", input_shape, w.shape, S, p)
+    if bug == "cached by shape" and key in _KEPT:  # "the same matrix for the same geometry"
+        return _KEPT[key]
+    M = np.zeros((Ho * Wo, H * W), dtype={"M like w": w.dtype, "int M": int}.get(bug, float))
     for i in range(Ho):
         for j in range(Wo):
             for r in range(KH):
@@ -176,7 +233,9 @@ def conv_matrix_loops(input_shape, w, *, stride=1, padding=0, bug=None):
                         a, e = i * S + r, j * S + t
                     if 0 <= a < H and 0 <= e < W:
                         M[i * Wo + j, a * W + e] = w[r, t]
-    return M
+    if bug == "cached by shape":
+        _KEPT[key] = M
+    return M.astype(float) if bug == "int M" else M
 
 
 max_backward_loops = functools.partial(pool_backward_loops, kind="max")
@@ -199,6 +258,11 @@ _MUTANTS = {
         ("channel 0 weights", ["dx is wrong", "C=3 input channels", "w[f, c]"]),
         ("crop top-left", ["dx is wrong", "(padding 1)", "dxpad[..., p:p + H"]),
         ("dz modified", ["dz was modified", "changed its argument dz"]),
+        # the classes integer cases alone let through (issue 12)
+        ("zeros_like x", ["dx has dtype int64", "integer dtype (int64)", "np.zeros_like(x)"]),
+        ("int then float", ["dx is wrong", "random non-integer values", "whole number", "never dtype=int"]),
+        ("db int then float", ["db is wrong", "random non-integer values", "whole number"]),
+        ("global buffer", ["the dw of case", "changed when it was called again", "module-level buffer"]),
     ]),
     "conv2d_forward": (conv_forward_loops, [
         ("ceil", ["raised ValueError", "stride 2 that does not divide", "⌊(H + 2p"]),
@@ -207,6 +271,10 @@ _MUTANTS = {
         ("no bias", ["z is wrong in case 1 ", "except for the bias"]),
         ("no channel sum", ["z is wrong", "C=3 input channels", "Sum over the input channels"]),
         ("stride ignored", ["z is wrong", "(stride 2)", "starts at xpad[i·S"]),
+        ("zeros_like x", ["z has dtype int64", "integer dtype (int64)", "np.zeros_like(x)"]),
+        ("int padded copy", ["z is wrong", "random non-integer values", "x truncated to integers"]),
+        ("global buffer", ["the z of case", "changed when it was called again", "module-level buffer"]),
+        ("windows cached by shape", ["z is wrong", "with the x of case 25", "keep nothing between calls"]),
     ]),
     "max_pool2d_backward": (max_backward_loops, [
         ("2x2 stride 2", ["3×3 windows, stride 3", "hard-code 2×2", "07-pooling"]),
@@ -215,18 +283,30 @@ _MUTANTS = {
         ("overlap assigned", ["overlapping windows: 2×2 at stride 1", "(+=, not =)"]),
         ("stride None is 1", ["case 1 ", "stride=None"]),
         ("2-D only", ["raised ValueError", "(N, C, H, W) = (2, 3, 4, 6)"]),
+        ("zeros_like x", ["raised UFuncTypeError", "integer dtype", "at line", "np.zeros(x.shape)"]),
+        ("4-D or 2-D", ["raised ValueError", "(C, H, W) = (3, 4, 6)", "at line", "any number of leading"]),
+        ("int then float", ["dx is wrong", "random non-integer values", "whole number"]),
+        ("global buffer", ["the dx of case", "changed when it was called again"]),
     ]),
     "avg_pool2d_backward": (avg_backward_loops, [
         ("divide by kh*kh", ["2×3 windows", "1.5 ×"]),
         ("divide by windows", ["non-square input (4×6)", "0.666667 ×", "wrong divisor"]),
         ("overlap assigned", ["overlapping windows: 2×2 at stride 1", "(+=, not =)"]),
         ("2x2 stride 2", ["3×3 windows, stride 3", "hard-code 2×2"]),
+        ("zeros_like x", ["raised UFuncTypeError", "Cannot cast ufunc", "np.zeros(x.shape)"]),
+        ("4-D or 2-D", ["raised ValueError", "(C, H, W) = (3, 4, 6)", "any number of leading axes"]),
+        ("cached by shape", ["dx is wrong", "the right answer for case", "keep nothing between calls"]),
     ]),
     "lp_pool2d_backward": (lp_backward_loops, [
         ("no sign (seed 004 as written)", ["negative entries", "sign(x)"]),
         ("exponent 1/p", ["case 1 ", "exponent 1/p − 1"]),
         ("no zero guard", ["a window of zeros", "got nan", "0·∞"]),
         ("overlap assigned", ["overlapping", "(+=, not =)"]),
+        ("p truncated", ["what p = 1 gives, not p = 1.5", "p is any real number"]),
+        ("p rounded", ["what p = 2 gives, not p = 1.5", "no int(p), round(p)"]),
+        ("p fixed at 2", ["case 2 ", "what p = 2 gives, not p = 1", "p is any real number"]),
+        ("zeros_like x", ["raised UFuncTypeError", "np.zeros(x.shape)"]),
+        ("global buffer", ["the dx of case", "module-level buffer"]),
     ]),
     "dense_backward": (dense_backward_student, [
         ("dw transposed", ["shape (3, 2), expected (2, 3)", "dw.T"]),
@@ -234,10 +314,16 @@ _MUTANTS = {
         ("db mean", ["db is wrong", "batch of N=4", "0.25 ×"]),
         ("dx with w.T", ["raised ValueError", "case 1 ", "dx = dz @ w"]),
         ("db as a list", ["db is a list", "numpy array"]),
+        ("db view for one sample", ["db shares memory with dz", "a view of the input dz", ".copy()"]),
+        ("zeros_like x", ["dx has dtype int64", "integer dtype (int64)"]),
+        ("global buffer", ["the dw of case", "changed when it was called again"]),
     ]),
     "conv_matrix": (conv_matrix_loops, [
         ("stride ignored", ["M is wrong", "(stride 2)", "08-cnn-as-sparse-fc"]),
         ("padding not subtracted", ["M is wrong", "(padding 1)", "Padded pixels"]),
+        ("M like w", ["M has dtype int64", "w of integer dtype (int64)"]),
+        ("int M", ["M is wrong", "random non-integer values", "w truncated to integers"]),
+        ("cached by shape", ["M is wrong", "the right answer for case", "keep nothing between calls"]),
     ]),
 }  # fmt: skip
 MUTANTS = [(name, impl, bug, frags) for name, (impl, bugs) in _MUTANTS.items() for bug, frags in bugs]
@@ -247,17 +333,21 @@ MUTANTS = [(name, impl, bug, frags) for name, (impl, bugs) in _MUTANTS.items() f
     ("name", "impl", "bug", "fragments"), MUTANTS, ids=[f"{m[0]}:{m[2]}" for m in MUTANTS]
 )
 def test_checker_rejects_the_mutant_naming_the_case(name, impl, bug, fragments):
+    _KEPT.clear()  # each mutant starts with nothing remembered
     checker = getattr(check, f"check_{name}")
     with pytest.raises(check.ExerciseFailed) as info:
         checker(functools.partial(impl, bug=bug))
     message = str(info.value)
     missing = [f for f in fragments if f not in message]
     assert not missing, f"{name} / {bug}: message lacks {missing}:\n{message}"
-    assert ("Reread notebook" in message) != any(w in message for w in ("was modified", "dtype", "is a list"))
+    head = message.splitlines()[0]  # what is wrong; the form of a result gets no hint
+    assert ("Reread notebook" in message) != any(
+        w in head for w in ("was modified", "has dtype", "not an array", "changed in case", "shares memory")
+    )
 
 
 def test_the_mutation_suite_is_large_and_each_bug_is_a_one_line_change():
-    assert len(MUTANTS) >= 12
+    assert len(MUTANTS) >= 12 + 20
     assert len({(m[0], m[2]) for m in MUTANTS}) == len(MUTANTS)
 
 
