@@ -9,6 +9,7 @@ each differs from a correct implementation (``bug=None``, which must pass) by ex
 from __future__ import annotations
 
 import functools
+import itertools
 
 import numpy as np
 import pytest
@@ -732,3 +733,81 @@ def test_every_checker_has_a_stub_mode_that_passes(name, capsys):
     assert out.startswith(f"… {reference}: exercise not done yet (it raises NotImplementedError), so its ")
     assert out.endswith(f"cases ran on the reference solution cnnmath.{reference} instead: all pass. "
                         "Replace the stub with your code and run this cell again.\n")  # fmt: skip
+
+
+# ---------------------------------------------------------------- evidence, not geometry (issue 12)
+
+
+def test_a_raise_is_explained_by_the_line_that_raised_not_always_dx():
+    def dw_crashes(dz, x, w, *, stride=1, padding=0):
+        dx, dw, db = cm.conv2d_backward(dz, x, w, stride=stride, padding=padding)
+        dw = dw.reshape(w.shape[0], -1) @ np.ones(3)  # a shape mistake in the dw line
+        return dx, dw, db
+
+    with pytest.raises(check.ExerciseFailed) as info:
+        check.check_conv2d_backward(dw_crashes)
+    message = str(info.value)
+    assert "at line" in message and "dw = dw.reshape(w.shape[0], -1) @ np.ones(3)" in message
+    assert "Reread notebook 06-weight-and-bias-gradients.ipynb" in message  # dw's notebook, not dx's
+
+
+def test_outputs_sharing_memory_with_each_other_are_caught():
+    def db_inside_dw(dz, x, w, *, stride=1, padding=0):
+        dx, dw, db = cm.conv2d_backward(dz, x, w, stride=stride, padding=padding)
+        both = np.concatenate([dw.ravel(), db])
+        return dx, both[: dw.size].reshape(dw.shape), both[dw.size - 1 : dw.size - 1 + db.size]
+
+    with pytest.raises(check.ExerciseFailed, match=r"dw shares memory with db in case 1 "):
+        check.check_conv2d_backward(db_inside_dw)
+
+
+def test_float32_precision_passes_and_a_1e_3_error_does_not(capsys):
+    def off(dz, x, w):
+        dx, dw, db = cm.dense_backward(dz, x, w)
+        return dx * (1 + 1e-3), dw, db
+
+    def float32(dz, x, w):
+        return tuple(a.astype(np.float32) for a in cm.dense_backward(dz, x, w))
+
+    check.check_dense_backward(float32)
+    assert capsys.readouterr().out.startswith("✓ dense_backward: all 11 cases pass")
+    with pytest.raises(check.ExerciseFailed, match=r"dx is wrong in case 1 "):
+        check.check_dense_backward(off)
+
+
+def test_every_battery_has_integer_cases_first_then_an_integer_dtype_then_repeated_float_shapes():
+    from cnnmath.check import _battery
+
+    batteries = [
+        _battery.conv_cases("forward", (1, 2, 3), (0, 1, 2)),
+        _battery.conv_cases("backward", (1,), (0,)),
+        _battery.conv_matrix_cases((1, 2, 3), (0, 1, 2)),
+        _battery.dense_cases(),
+        *(_battery.pool_cases(k, b) for k in ("max", "avg", "lp") for b in (True, False)),
+    ]
+    for cases in batteries:
+        kinds = ["int" if "int" in c.flags else "floats" if "floats" in c.flags else "ints" for c in cases]
+        n = kinds.index("int")
+        assert set(kinds[:n]) == {"ints"} and kinds[n + 1 :] == ["floats"] * (len(cases) - n - 1)
+        for c in cases[:n]:
+            assert all(np.array_equal(a, np.round(a)) for a in c.args if isinstance(a, np.ndarray))
+        assert any(a.dtype == np.int64 for a in cases[n].args if isinstance(a, np.ndarray))
+        floats = cases[n + 1 :]
+        shapes = [tuple(a.shape for a in c.args if isinstance(a, np.ndarray)) for c in floats]
+        assert all(shapes.count(s) == 2 for s in shapes) and len(set(shapes)) >= 2
+        assert all(a != b for a, b in itertools.pairwise(shapes))  # another shape in between
+        for c in floats:
+            assert all(not np.array_equal(a, np.round(a)) for a in c.args if isinstance(a, np.ndarray))
+    ranks = {c.args[1].ndim for c in _battery.pool_cases("max")}
+    assert ranks == {2, 3, 4, 5}
+    assert {c.args[1].ndim for c in _battery.pool_cases("max", batched=False)} == {2}
+    lp_p = [c.args[2] for c in _battery.pool_cases("lp") if "floats" in c.flags]
+    assert all(p != int(p) for p in lp_p)
+
+
+def test_p_used_as_an_integer_is_not_blamed_on_the_geometry():
+    with pytest.raises(check.ExerciseFailed) as info:
+        check.check_lp_pool2d_backward(functools.partial(lp_backward_loops, bug="p truncated"))
+    message = str(info.value)
+    assert "(2×3 windows" in message.splitlines()[0]  # the first failure is a non-square case ...
+    assert "Rows and columns may differ" not in message and "p = 1 gives, not p = 1.5" in message  # ... yet
