@@ -79,6 +79,8 @@ def conv_backward_loops(dz, x, w, *, stride=1, padding=0, bug=None):
     F, _, KH, KW = w.shape
     S, p = stride, padding
     xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    if bug == "kernel cached by shape":  # "rotate the kernel once per layer", keyed by its shape
+        w = _KEPT.setdefault(("kernel", w.shape), w.copy())
     dxp, dw, db = np.zeros(xp.shape), np.zeros(w.shape), np.zeros(F)
     if bug in ("zeros_like x", "int then float"):
         dxp = _zeros(xp.shape, bug, like=x)
@@ -194,6 +196,8 @@ def dense_backward_student(dz, x, w, *, bug=None):
     dx, dw, db = dz @ w, dz.T @ x, dz.sum(axis=0)
     if bug == "db view for one sample":
         db = dz[0] if len(dz) == 1 else db  # one sample: nothing to sum
+    if bug == "db from dw for one neuron":  # D_out = 1: "db is the one column of dw" (a view, and wrong)
+        db = dw[:, 0] if dw.shape[0] == 1 else db
     if bug == "zeros_like x":
         dx = np.zeros_like(x)
         dx[...] = dz @ w
@@ -264,6 +268,7 @@ _MUTANTS = {
         ("int then float", ["dx is wrong", "random non-integer values", "whole number", "never dtype=int"]),
         ("db int then float", ["db is wrong", "random non-integer values", "whole number"]),
         ("global buffer", ["the dw of case", "changed when it was called again", "module-level buffer"]),
+        ("kernel cached by shape", ["dx is wrong in case 4 ", "with the w of case 1", "keep nothing"]),
     ]),
     "conv2d_forward": (conv_forward_loops, [
         ("ceil", ["raised ValueError", "stride 2 that does not divide", "⌊(H + 2p"]),
@@ -316,6 +321,7 @@ _MUTANTS = {
         ("dx with w.T", ["raised ValueError", "case 1 ", "dx = dz @ w"]),
         ("db as a list", ["db is a list", "numpy array"]),
         ("db view for one sample", ["db shares memory with dz", "a view of the input dz", ".copy()"]),
+        ("db from dw for one neuron", ["dw shares memory with db", "(D_out = 1)"]),
         ("zeros_like x", ["dx has dtype int64", "integer dtype (int64)"]),
         ("global buffer", ["the dw of case", "changed when it was called again"]),
     ]),
@@ -628,7 +634,7 @@ def test_modifying_any_input_is_caught(capsys):
         return out
 
     with pytest.raises(
-        check.ExerciseFailed, match=r"x was modified in case 1 of 11[\s\S]*x\[0, 0\] was -?\d+, is now 99"
+        check.ExerciseFailed, match=r"x was modified in case 1 of 12[\s\S]*x\[0, 0\] was -?\d+, is now 99"
     ):
         check.check_dense_backward(zeroes_x)
 
@@ -770,7 +776,7 @@ def test_float32_precision_passes_and_a_1e_3_error_does_not(capsys):
         return tuple(a.astype(np.float32) for a in cm.dense_backward(dz, x, w))
 
     check.check_dense_backward(float32)
-    assert capsys.readouterr().out.startswith("✓ dense_backward: all 11 cases pass")
+    assert capsys.readouterr().out.startswith("✓ dense_backward: all 12 cases pass")
     with pytest.raises(check.ExerciseFailed, match=r"dx is wrong in case 1 "):
         check.check_dense_backward(off)
 

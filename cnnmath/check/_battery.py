@@ -248,6 +248,7 @@ _DENSE = [
     (4, 3, 2, "a batch of N=4 samples", "batch"),
     (3, 3, 3, "a square layer (D_in = D_out = 3): a transposed dw has the right shape", "batch square"),
     (5, 4, 6, "N=5, D_in=4, D_out=6", "batch"),
+    (2, 3, 1, "a single output neuron (D_out = 1)", "batch"),
 ]
 
 

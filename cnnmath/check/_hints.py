@@ -76,6 +76,8 @@ _POOL = [  # (feature, text, kinds), the first feature the case has wins
      "for x ≥ 0; for x < 0 multiply by sign(x_k).", "lp"),
     ("zero", "A window of zeros has no derivative: pass 0 back there (guard the division; 0·∞ is nan).",
      "lp"),
+    ("rank", "x may have any number of leading axes (..., H, W): (H, W), (C, H, W), (N, C, H, W), even 5-D; "
+     "loop over np.ndindex(x.shape[:-2]) or slice x[..., rows, cols].", "max avg lp"),
     ("nonsquare", "Rows and columns may differ: x is (..., H, W), kernel_size k or (kh, kw), stride None, s "
      "or (sh, sw); use H, kh, sh along the rows and W, kw, sw along the columns.", "max avg lp"),
     ("overlap", "The windows overlap (stride < window): a pixel in several windows receives the SUM of "
@@ -85,8 +87,6 @@ _POOL = [  # (feature, text, kinds), the first feature the case has wins
     ("unreached gap", "Rows and columns that no window reaches get a zero gradient: Ho = ⌊(H − kh)/sh⌋ + 1; "
      "do not assume the windows tile the input.", "max avg lp"),
     ("whole", "The window covers the whole input: a single output, Ho = Wo = 1.", "max avg lp"),
-    ("rank", "x may have any number of leading axes (..., H, W): (H, W), (C, H, W), (N, C, H, W), even 5-D; "
-     "loop over np.ndindex(x.shape[:-2]) or slice x[..., rows, cols].", "max avg lp"),
     ("batch", "x may be (N, C, H, W): pool every map over the last two axes (x[..., rows, cols] works for "
      "any leading axes).", "max avg lp"),
     ("", "Each dy[i, j] goes to the position of the maximum of window (i, j); every other pixel gets 0. "
@@ -220,8 +220,9 @@ def diagnose(
                 "values: something is remembered from an earlier call.",
                 advice(name, _NOT_REMEMBERED, part),
             )
-        for i, arg in enumerate(old.args):  # one input remembered (columns cached by shape, ...)
-            if isinstance(arg, np.ndarray):
+    for number, old, _ in earlier:  # one input remembered (a kernel or columns cached by shape, ...)
+        for i, arg in enumerate(old.args):
+            if isinstance(arg, np.ndarray) and arg.shape == np.shape(case.args[i]) and arg.size > 1:
                 args = tuple(arg.copy() if j == i else a for j, a in enumerate(case.fresh()))
                 if close(_output(spec, spec.reference(*args, **case.kwargs), part)):
                     return (
