@@ -131,3 +131,10 @@ def test_conv_matrix_with_a_float_or_negative_shape(shape, message):
 
 def test_the_size_limit_is_one_named_setting():
     assert _validate.MAX_ARRAY_BYTES == 4 * 2**30
+
+
+def test_a_message_quotes_the_stride_as_given():
+    with pytest.raises(
+        ValueError, match=r"dz has shape \(2, 2\), expected \(1, 1\).*stride=1180591620717411303424"
+    ):
+        cm.conv2d_backward(np.ones((2, 2)), np.ones((5, 5)), np.ones((3, 3)), stride=2**70)
