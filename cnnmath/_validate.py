@@ -51,7 +51,7 @@ def as_array(fn: str, name: str, a, *, dtype=np.float64) -> np.ndarray:
     if isinstance(a, np.ma.MaskedArray):
         raise TypeError(
             f"{fn}: {name} is a masked array (shape {a.shape}, {int(np.ma.count_masked(a))} masked): "
-            "the mask would be lost; pass a.filled(value) or drop the masked entries"
+            f"the mask would be lost; pass {name}.filled(value) or drop the masked entries"
         )
     try:
         raw = np.asarray(a)

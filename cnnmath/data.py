@@ -130,6 +130,8 @@ def read_idx(path) -> np.ndarray:
     expected = math.prod(dims) * dtype.itemsize  # exact: np.prod would overflow int64 silently
     if len(raw) - header != expected:
         problem = "truncated (an interrupted download?)" if len(raw) - header < expected else "too long"
+        if expected >= 2**63:
+            problem = "the header's dims cannot be right (more bytes than a 64-bit size can count)"
         raise ValueError(
             f"read_idx: {path}: magic number 0x{magic:08X} (dtype {dtype.name}, dims {dims}) needs "
             f"{expected} data bytes after the {header}-byte header, but the file has {len(raw) - header}: "

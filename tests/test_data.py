@@ -86,7 +86,7 @@ BAD_FILES = [
     (b"\x1f\x8b" + bytes(10), r"corrupt gzip data"),
     (
         _idx(8, (2**16,) * 4, b""),
-        r"dims \(65536, 65536, 65536, 65536\)\) needs 18446744073709551616 data bytes",
+        r"dims \(65536, 65536, 65536, 65536\)\) needs 18446744073709551616 data bytes.*cannot be right",
     ),
     (gzip.compress(_idx(8, (4,), bytes(4)))[:-6], r"corrupt gzip data"),
 ]

@@ -25,7 +25,10 @@ COERCIONS = [  # (bad x, what the message must say)
     ),
     (np.array([[1, 2]], dtype="timedelta64[s]"), r"x holds time spans \(timedelta64\)"),
     (IMAGE + 1j, r"x holds complex numbers.*dtype complex128, shape \(4, 4\)"),
-    (np.ma.masked_array(IMAGE, mask=IMAGE == 5), r"x is a masked array \(shape \(4, 4\), 1 masked\)"),
+    (
+        np.ma.masked_array(IMAGE, mask=IMAGE == 5),
+        r"x is a masked array \(shape \(4, 4\), 1 masked\).*pass x.filled\(value\)",
+    ),
 ]
 
 
