@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._convargs import conv_args
+from ._validate import check_int
 
 __all__ = ["conv_matrix"]
 
@@ -26,6 +27,7 @@ def conv_matrix(input_shape, w, *, stride: int = 1, padding: int = 0) -> np.ndar
     shape = tuple(input_shape) if isinstance(input_shape, tuple | list) else None
     if shape is None or len(shape) != 2:
         raise ValueError(f"{fn}: input_shape must be a pair (H, W), got {input_shape!r}")
+    shape = tuple(check_int(fn, f"input_shape[{i}]", n, minimum=1) for i, n in enumerate(shape))
     probe = np.zeros(shape)  # only its shape is used, through the shared checks
     a = conv_args(fn, probe, w, stride=stride, padding=padding, symbolic=True)
     if a.ndim != 2:

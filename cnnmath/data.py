@@ -14,6 +14,7 @@ number, the dtype and the dims whenever the bytes do not add up.
 from __future__ import annotations
 
 import gzip
+import math
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,9 +127,11 @@ def read_idx(path) -> np.ndarray:
             f"after {len(raw)} bytes, inside the {header}-byte header"
         )
     dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(dims) * dtype.itemsize  # exact: np.prod would overflow int64 silently
     if len(raw) - header != expected:
         problem = "truncated (an interrupted download?)" if len(raw) - header < expected else "too long"
+        if expected >= 2**63:
+            problem = "the header's dims cannot be right (more bytes than a 64-bit size can count)"
         raise ValueError(
             f"read_idx: {path}: magic number 0x{magic:08X} (dtype {dtype.name}, dims {dims}) needs "
             f"{expected} data bytes after the {header}-byte header, but the file has {len(raw) - header}: "

@@ -26,9 +26,21 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, *, eps: float = 1e-6
     for i in range(flat.size):
         old = flat[i]
         flat[i] = old + eps
-        fp = float(f(x))
+        fp = _scalar(f(x), x.shape)
         flat[i] = old - eps
-        fm = float(f(x))
+        fm = _scalar(f(x), x.shape)
         flat[i] = old
         dflat[i] = (fp - fm) / (2 * eps)
     return dx
+
+
+def _scalar(value, x_shape) -> float:
+    """f's value as a float; a ValueError naming the shapes if f returned a vector or a non-number."""
+    v = np.asarray(value)
+    if v.size != 1 or v.dtype.kind not in "biuf":
+        raise ValueError(
+            f"numerical_gradient: f must return one real number (a loss), got an array of shape {v.shape} "
+            f"and dtype {v.dtype} for x of shape {x_shape}; for a vector function g, differentiate a "
+            "scalar such as lambda x: np.sum(g(x) * dy)"
+        )
+    return float(v.reshape(-1)[0])

@@ -34,6 +34,8 @@ def softmax(logits) -> np.ndarray:
     z = as_array("softmax", "logits", logits)
     if z.ndim == 0:
         raise ValueError(f"softmax: logits must be at least 1-D (..., K), got shape {z.shape}")
+    if z.shape[-1] == 0:
+        raise ValueError(f"softmax: logits has an empty last axis (shape {z.shape}): it needs K >= 1 classes")
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 

@@ -139,18 +139,31 @@ def _check_p(fn: str, p) -> float:
     return float(p)
 
 
-def _lp_sums(a: PoolArgs, p: float) -> np.ndarray:
-    return sum(np.abs(a.x[index]) ** p for _, index in _offsets(a))
+def _lp_scaled(a: PoolArgs, p: float) -> tuple[np.ndarray, np.ndarray]:
+    """(m, s), each (..., Ho, Wo): m = max |x| of the window (1 for an all-zero window) and
+    s = Σ_window (|x|/m)^p, so that y = m·s^(1/p). Every |x|/m lies in [0, 1] and s in [1, kh·kw]
+    (0 for an all-zero window), so no power overflows or underflows to 0, whatever p (1000) or the
+    scale of x (1e-300)."""
+    m = None
+    for _, index in _offsets(a):
+        v = np.abs(a.x[index])
+        m = v if m is None else np.maximum(m, v, out=m)
+    m[m == 0] = 1.0  # an all-zero window: every |x|/m is 0 and so are y and its gradient
+    s = sum((np.abs(a.x[index]) / m) ** p for _, index in _offsets(a))
+    return m, s
 
 
 def lp_pool2d(x, p, kernel_size, *, stride=None) -> np.ndarray:
     """y[..., i, j] = (Σ_window |x|^p)^(1/p), seed 004's Lp norm (p = 1: Σ|x|; p → ∞: max |x|).
 
-    x: (..., H, W); p >= 1. Returns (..., Ho, Wo). Note: PyTorch's lp_pool2d leaves out the |·|,
-    so the two differ where x < 0.
+    x: (..., H, W); p >= 1, any finite p. Returns (..., Ho, Wo). Computed as m·(Σ (|x|/m)^p)^(1/p)
+    with m the window's largest |x|, so p = 1000 or tiny x do not overflow or underflow (float64
+    precision, measured against mpmath in tests/test_pool.py). Note: PyTorch's lp_pool2d leaves
+    out the |·|, so the two differ where x < 0.
     """
     p = _check_p("lp_pool2d", p)
-    return _lp_sums(pool_args("lp_pool2d", x, kernel_size, stride), p) ** (1.0 / p)
+    m, s = _lp_scaled(pool_args("lp_pool2d", x, kernel_size, stride), p)
+    return m * s ** (1.0 / p)
 
 
 def lp_pool2d_backward(dy, x, p, kernel_size, *, stride=None) -> np.ndarray:
@@ -158,17 +171,21 @@ def lp_pool2d_backward(dy, x, p, kernel_size, *, stride=None) -> np.ndarray:
 
         ∂y/∂x_k = (Σ|x|^p)^(1/p - 1) · |x_k|^(p-1) · sign(x_k)      (seed 004 without the sign)
 
-    Seed 004 writes the formula without sign(x_k): right for x >= 0 (e.g. after a ReLU). A window
-    whose entries are all 0 has no derivative; it passes 0 back (a subgradient). dy: (..., Ho, Wo).
+    Seed 004 writes the formula without sign(x_k): right for x >= 0 (e.g. after a ReLU). It is
+    computed with m and s of :func:`lp_pool2d` as s^(1/p - 1) · (|x_k|/m)^(p-1) · sign(x_k) (the
+    powers of m cancel): s^(1/p - 1) lies in [1/(kh·kw), 1] and (|x_k|/m)^(p-1) in [0, 1], so any
+    finite p works. A window whose entries are all 0 has
+    no derivative; it passes 0 back (a subgradient). With p = 1 an entry equal to 0 in a nonzero
+    window also gets 0 (sign(0) = 0, a subgradient of |x| at 0). dy: (..., Ho, Wo).
     """
     p = _check_p("lp_pool2d_backward", p)
     a = pool_args("lp_pool2d_backward", x, kernel_size, stride)
     dy = check_dy("lp_pool2d_backward", a, dy)
-    s = _lp_sums(a, p)
-    # dy · s^(1/p - 1), written as dy · y / s so that s = 0 can be masked out.
-    g = np.divide(dy * s ** (1.0 / p), s, out=np.zeros_like(s), where=s > 0)
+    m, s = _lp_scaled(a, p)
+    s[s == 0] = 1.0  # only for all-zero windows, where every |x|/m is 0 (and sign(x) is 0)
+    g = dy * s ** (1.0 / p - 1.0)
     dx = np.zeros_like(a.x)
     for _, index in _offsets(a):
         v = a.x[index]
-        dx[index] += g * np.abs(v) ** (p - 1.0) * np.sign(v)
+        dx[index] += g * (np.abs(v) / m) ** (p - 1.0) * np.sign(v)
     return dx

@@ -9,6 +9,7 @@ each differs from a correct implementation (``bug=None``, which must pass) by ex
 from __future__ import annotations
 
 import functools
+import itertools
 
 import numpy as np
 import pytest
@@ -18,6 +19,21 @@ from cnnmath import check, seedform
 from cnnmath import reference as ref
 
 # ---------------------------------------------------------------- student-style loop implementations
+
+_KEPT: dict = {}  # what the "global buffer" and "cache by shape" bugs keep between calls, as students do
+
+
+def _zeros(shape, bug, like=None):
+    """The result array: np.zeros(shape), or one of the wrong ways of making it."""
+    if bug == "global buffer":  # "allocate once, reuse": the next call overwrites what was returned
+        buf = _KEPT.setdefault(("buffer", shape), np.zeros(shape))
+        buf[...] = 0.0
+        return buf
+    if bug == "zeros_like x":  # copies x's dtype: an integer array when x is
+        return np.zeros_like(like, shape=shape)
+    if bug == "int then float":  # an integer array, cast to float at the very end
+        return np.zeros(shape, dtype=int)
+    return np.zeros(shape)
 
 
 def _pair(v, default=None):
@@ -35,7 +51,12 @@ def conv_forward_loops(x, w, b=None, *, stride=1, padding=0, bug=None):
         Ho, Wo = (H + 2 * p - KH) / S + 1, (W + 2 * p - KW) / S + 1
     if bug == "ceil":
         Ho, Wo = -(-(H + 2 * p - KH) // S) + 1, -(-(W + 2 * p - KW) // S) + 1
-    z = np.zeros((N, F, Ho, Wo))
+    if bug == "int padded copy":  # own padding, into an integer array
+        xp = np.zeros((N, x.shape[1], H + 2 * p, W + 2 * p), dtype=int)
+        xp[:, :, p : p + H, p : p + W] = x
+    if bug == "windows cached by shape":  # "im2col once per geometry"
+        xp = _KEPT.setdefault(("windows", x.shape, w.shape, S, p), xp)
+    z = _zeros((N, F, Ho, Wo), bug, like=x)
     kernel = w[:, :, ::-1, ::-1] if bug == "flipped kernel" else w
     for n in range(N):
         for f in range(F):
@@ -58,7 +79,15 @@ def conv_backward_loops(dz, x, w, *, stride=1, padding=0, bug=None):
     F, _, KH, KW = w.shape
     S, p = stride, padding
     xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    if bug == "kernel cached by shape":  # "rotate the kernel once per layer", keyed by its shape
+        w = _KEPT.setdefault(("kernel", w.shape), w.copy())
     dxp, dw, db = np.zeros(xp.shape), np.zeros(w.shape), np.zeros(F)
+    if bug in ("zeros_like x", "int then float"):
+        dxp = _zeros(xp.shape, bug, like=x)
+    if bug == "global buffer":
+        dw = _zeros(w.shape, bug)
+    if bug == "db int then float":
+        db = np.zeros(F, dtype=int)
     _, _, Ho, Wo = dz.shape
     for n in range(N):
         for f in range(F):
@@ -94,10 +123,10 @@ def conv_backward_loops(dz, x, w, *, stride=1, padding=0, bug=None):
         dx = dxp[:, :, p:-p, p:-p]
     if bug == "crop top-left":
         dx = dxp[:, :, :H, :W]
-    if bug == "float32":
-        dx = dx.astype(np.float32)
     if bug == "dz modified":
         dz *= 0.5  # e.g. "scaling the gradient" in place
+    if bug in ("int then float", "db int then float"):
+        dx, db = dx.astype(float), db.astype(float)
     return dx, dw, db
 
 
@@ -110,7 +139,18 @@ def pool_backward_loops(dy, x, kernel_size, *, stride=None, kind="max", p=2.0, b
         sh = sw = 1
     if bug == "2-D only":
         _H, _W = x.shape  # raises on (N, C, H, W)
-    dx = np.zeros(x.shape)
+    if bug == "4-D or 2-D":
+        _n, _c, _h, _w = x.shape if x.ndim == 4 else (1, 1, *x.shape)  # raises on (C, H, W)
+    key = ("result", kind, x.shape, kernel_size, stride)
+    if bug == "cached by shape" and key in _KEPT:  # "the gradient only depends on the geometry"
+        return _KEPT[key]
+    if bug == "p truncated":
+        p = int(p)
+    if bug == "p rounded":
+        p = round(p)
+    if bug == "p fixed at 2":
+        p = 2
+    dx = _zeros(x.shape, bug, like=x)
     Ho, Wo = dy.shape[-2:]
     for lead in np.ndindex(x.shape[:-2]):
         for i in range(Ho):
@@ -124,6 +164,10 @@ def pool_backward_loops(dy, x, kernel_size, *, stride=None, kind="max", p=2.0, b
                     part = np.zeros(win.shape)
                     for r, t in hits:
                         part[r, t] = g
+                        if bug == "int then float":  # one pixel at a time, into the integer dx
+                            dx[(*lead, i * sh + r, j * sw + t)] += g
+                    if bug == "int then float":
+                        continue
                 elif kind == "avg":
                     n = {"divide by kh*kh": kh * kh, "divide by windows": Ho * Wo}.get(bug, kh * kw)
                     part = np.full(win.shape, g / n)
@@ -139,7 +183,9 @@ def pool_backward_loops(dy, x, kernel_size, *, stride=None, kind="max", p=2.0, b
                     dx[(*lead, rows, cols)] = np.where(part != 0, part, dx[(*lead, rows, cols)])
                 else:
                     dx[(*lead, rows, cols)] += part
-    return dx
+    if bug == "cached by shape":
+        _KEPT[key] = dx
+    return dx.astype(float) if bug == "int then float" else dx
 
 
 def lp_backward_loops(dy, x, p, kernel_size, *, stride=None, bug=None):
@@ -148,6 +194,17 @@ def lp_backward_loops(dy, x, p, kernel_size, *, stride=None, bug=None):
 
 def dense_backward_student(dz, x, w, *, bug=None):
     dx, dw, db = dz @ w, dz.T @ x, dz.sum(axis=0)
+    if bug == "db view for one sample":
+        db = dz[0] if len(dz) == 1 else db  # one sample: nothing to sum
+    if bug == "db from dw for one neuron":  # D_out = 1: "db is the one column of dw" (a view, and wrong)
+        db = dw[:, 0] if dw.shape[0] == 1 else db
+    if bug == "zeros_like x":
+        dx = np.zeros_like(x)
+        dx[...] = dz @ w
+    if bug == "global buffer":
+        buf = _zeros(w.shape, bug)
+        buf += dz.T @ x
+        dw = buf
     if bug == "dw transposed":
         dw = x.T @ dz
     if bug == "dw of the last sample only":
@@ -166,7 +223,10 @@ def conv_matrix_loops(input_shape, w, *, stride=1, padding=0, bug=None):
     KH, KW = w.shape
     S, p = stride, padding
     Ho, Wo = (H + 2 * p - KH) // S + 1, (W + 2 * p - KW) // S + 1
-    M = np.zeros((Ho * Wo, H * W))
+    key = ("M", input_shape, w.shape, S, p)
+    if bug == "cached by shape" and key in _KEPT:  # "the same matrix for the same geometry"
+        return _KEPT[key]
+    M = np.zeros((Ho * Wo, H * W), dtype={"M like w": w.dtype, "int M": int}.get(bug, float))
     for i in range(Ho):
         for j in range(Wo):
             for r in range(KH):
@@ -178,7 +238,9 @@ def conv_matrix_loops(input_shape, w, *, stride=1, padding=0, bug=None):
                         a, e = i * S + r, j * S + t
                     if 0 <= a < H and 0 <= e < W:
                         M[i * Wo + j, a * W + e] = w[r, t]
-    return M
+    if bug == "cached by shape":
+        _KEPT[key] = M
+    return M.astype(float) if bug == "int M" else M
 
 
 max_backward_loops = functools.partial(pool_backward_loops, kind="max")
@@ -201,7 +263,12 @@ _MUTANTS = {
         ("channel 0 weights", ["dx is wrong", "C=3 input channels", "w[f, c]"]),
         ("crop top-left", ["dx is wrong", "(padding 1)", "dxpad[..., p:p + H"]),
         ("dz modified", ["dz was modified", "changed its argument dz"]),
-        ("float32", ["dx has dtype float32", "expected float64"]),
+        # the classes integer cases alone let through (issue 12)
+        ("zeros_like x", ["dx has dtype int64", "integer dtype (int64)", "np.zeros_like(x)"]),
+        ("int then float", ["dx is wrong", "random non-integer values", "whole number", "never dtype=int"]),
+        ("db int then float", ["db is wrong", "random non-integer values", "whole number"]),
+        ("global buffer", ["the dw of case", "changed when it was called again", "module-level buffer"]),
+        ("kernel cached by shape", ["dx is wrong in case 4 ", "with the w of case 1", "keep nothing"]),
     ]),
     "conv2d_forward": (conv_forward_loops, [
         ("ceil", ["raised ValueError", "stride 2 that does not divide", "⌊(H + 2p"]),
@@ -210,6 +277,10 @@ _MUTANTS = {
         ("no bias", ["z is wrong in case 1 ", "except for the bias"]),
         ("no channel sum", ["z is wrong", "C=3 input channels", "Sum over the input channels"]),
         ("stride ignored", ["z is wrong", "(stride 2)", "starts at xpad[i·S"]),
+        ("zeros_like x", ["z has dtype int64", "integer dtype (int64)", "np.zeros_like(x)"]),
+        ("int padded copy", ["z is wrong", "random non-integer values", "x truncated to integers"]),
+        ("global buffer", ["the z of case", "changed when it was called again", "module-level buffer"]),
+        ("windows cached by shape", ["z is wrong", "with the x of case 25", "keep nothing between calls"]),
     ]),
     "max_pool2d_backward": (max_backward_loops, [
         ("2x2 stride 2", ["3×3 windows, stride 3", "hard-code 2×2", "07-pooling"]),
@@ -218,18 +289,30 @@ _MUTANTS = {
         ("overlap assigned", ["overlapping windows: 2×2 at stride 1", "(+=, not =)"]),
         ("stride None is 1", ["case 1 ", "stride=None"]),
         ("2-D only", ["raised ValueError", "(N, C, H, W) = (2, 3, 4, 6)"]),
+        ("zeros_like x", ["raised UFuncTypeError", "integer dtype", "at line", "np.zeros(x.shape)"]),
+        ("4-D or 2-D", ["raised ValueError", "(C, H, W) = (3, 4, 6)", "at line", "any number of leading"]),
+        ("int then float", ["dx is wrong", "random non-integer values", "whole number"]),
+        ("global buffer", ["the dx of case", "changed when it was called again"]),
     ]),
     "avg_pool2d_backward": (avg_backward_loops, [
         ("divide by kh*kh", ["2×3 windows", "1.5 ×"]),
         ("divide by windows", ["non-square input (4×6)", "0.666667 ×", "wrong divisor"]),
         ("overlap assigned", ["overlapping windows: 2×2 at stride 1", "(+=, not =)"]),
         ("2x2 stride 2", ["3×3 windows, stride 3", "hard-code 2×2"]),
+        ("zeros_like x", ["raised UFuncTypeError", "Cannot cast ufunc", "np.zeros(x.shape)"]),
+        ("4-D or 2-D", ["raised ValueError", "(C, H, W) = (3, 4, 6)", "any number of leading axes"]),
+        ("cached by shape", ["dx is wrong", "the right answer for case", "keep nothing between calls"]),
     ]),
     "lp_pool2d_backward": (lp_backward_loops, [
         ("no sign (seed 004 as written)", ["negative entries", "sign(x)"]),
         ("exponent 1/p", ["case 1 ", "exponent 1/p − 1"]),
         ("no zero guard", ["a window of zeros", "got nan", "0·∞"]),
         ("overlap assigned", ["overlapping", "(+=, not =)"]),
+        ("p truncated", ["what p = 1 gives, not p = 1.5", "p is any real number"]),
+        ("p rounded", ["what p = 2 gives, not p = 1.5", "no int(p), round(p)"]),
+        ("p fixed at 2", ["case 2 ", "what p = 2 gives, not p = 1", "p is any real number"]),
+        ("zeros_like x", ["raised UFuncTypeError", "np.zeros(x.shape)"]),
+        ("global buffer", ["the dx of case", "module-level buffer"]),
     ]),
     "dense_backward": (dense_backward_student, [
         ("dw transposed", ["shape (3, 2), expected (2, 3)", "dw.T"]),
@@ -237,10 +320,17 @@ _MUTANTS = {
         ("db mean", ["db is wrong", "batch of N=4", "0.25 ×"]),
         ("dx with w.T", ["raised ValueError", "case 1 ", "dx = dz @ w"]),
         ("db as a list", ["db is a list", "numpy array"]),
+        ("db view for one sample", ["db shares memory with dz", "a view of the input dz", ".copy()"]),
+        ("db from dw for one neuron", ["dw shares memory with db", "(D_out = 1)"]),
+        ("zeros_like x", ["dx has dtype int64", "integer dtype (int64)"]),
+        ("global buffer", ["the dw of case", "changed when it was called again"]),
     ]),
     "conv_matrix": (conv_matrix_loops, [
         ("stride ignored", ["M is wrong", "(stride 2)", "08-cnn-as-sparse-fc"]),
         ("padding not subtracted", ["M is wrong", "(padding 1)", "Padded pixels"]),
+        ("M like w", ["M has dtype int64", "w of integer dtype (int64)"]),
+        ("int M", ["M is wrong", "random non-integer values", "w truncated to integers"]),
+        ("cached by shape", ["M is wrong", "the right answer for case", "keep nothing between calls"]),
     ]),
 }  # fmt: skip
 MUTANTS = [(name, impl, bug, frags) for name, (impl, bugs) in _MUTANTS.items() for bug, frags in bugs]
@@ -250,17 +340,21 @@ MUTANTS = [(name, impl, bug, frags) for name, (impl, bugs) in _MUTANTS.items() f
     ("name", "impl", "bug", "fragments"), MUTANTS, ids=[f"{m[0]}:{m[2]}" for m in MUTANTS]
 )
 def test_checker_rejects_the_mutant_naming_the_case(name, impl, bug, fragments):
+    _KEPT.clear()  # each mutant starts with nothing remembered
     checker = getattr(check, f"check_{name}")
     with pytest.raises(check.ExerciseFailed) as info:
         checker(functools.partial(impl, bug=bug))
     message = str(info.value)
     missing = [f for f in fragments if f not in message]
     assert not missing, f"{name} / {bug}: message lacks {missing}:\n{message}"
-    assert ("Reread notebook" in message) != any(w in message for w in ("was modified", "dtype", "is a list"))
+    head = message.splitlines()[0]  # what is wrong; the form of a result gets no hint
+    assert ("Reread notebook" in message) != any(
+        w in head for w in ("was modified", "has dtype", "not an array", "changed in case", "shares memory")
+    )
 
 
 def test_the_mutation_suite_is_large_and_each_bug_is_a_one_line_change():
-    assert len(MUTANTS) >= 12
+    assert len(MUTANTS) >= 12 + 20
     assert len({(m[0], m[2]) for m in MUTANTS}) == len(MUTANTS)
 
 
@@ -325,6 +419,12 @@ def avg_backward_adjoint(dy, x, kernel_size, *, stride=None):
     return (dy.reshape(-1, P.shape[0]) @ P).reshape(x.shape)
 
 
+def conv_backward_in_float32(dz, x, w, *, stride=1, padding=0):
+    """Float32 precision is accepted (the results are float32 arrays)."""
+    out = cm.conv2d_backward(dz, x, w, stride=stride, padding=padding)
+    return tuple(a.astype(np.float32) for a in out)
+
+
 def dense_backward_einsum(dz, x, w):
     return np.einsum("nj,ji->ni", dz, w), np.einsum("nj,ni->ji", dz, x), np.einsum("nj->j", dz)
 
@@ -346,6 +446,7 @@ CORRECT = [
     ("conv2d_backward", conv_backward_loops),
     ("conv2d_backward", conv_backward_seedform),
     ("conv2d_backward", conv_backward_matrix),
+    ("conv2d_backward", conv_backward_in_float32),
     ("max_pool2d_backward", cm.max_pool2d_backward),
     ("max_pool2d_backward", ref.max_pool2d_backward),
     ("max_pool2d_backward", max_backward_loops),
@@ -384,13 +485,13 @@ def test_checkers_accept_pytorch_autograd(torch, capsys):
     F_ = torch.nn.functional
 
     def grads(forward, dout, *arrays):
-        ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+        ts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
         forward(*ts).backward(torch.tensor(dout))
         return tuple(t.grad.numpy() for t in ts)
 
     def conv_forward(x, w, b=None, *, stride=1, padding=0):
-        bt = None if b is None else torch.tensor(b)
-        return F_.conv2d(torch.tensor(x), torch.tensor(w), bt, stride=stride, padding=padding).numpy()
+        x, w, bt = (None if a is None else torch.tensor(a, dtype=torch.float64) for a in (x, w, b))
+        return F_.conv2d(x, w, bt, stride=stride, padding=padding).numpy()
 
     def conv_backward(dz, x, w, *, stride=1, padding=0):
         b = np.zeros(w.shape[0])
@@ -418,9 +519,9 @@ def test_checkers_accept_pytorch_autograd(torch, capsys):
 
 # ---------------------------------------------------------------- the report, the stub, the options
 
-SUCCESS = "✓ conv2d_backward: all 24 cases pass (stride 1, 2, 3; padding 0, 1, 2; graded: dx, dw, db).\n"
+SUCCESS = "✓ conv2d_backward: all 31 cases pass (stride 1, 2, 3; padding 0, 1, 2; graded: dx, dw, db).\n"
 STUB = (
-    "… conv2d_backward: exercise not done yet (it raises NotImplementedError), so the 24 cases ran on the "
+    "… conv2d_backward: exercise not done yet (it raises NotImplementedError), so its cases ran on the "
     "reference solution cnnmath.conv2d_backward instead: all pass. Replace the stub with your code and run "
     "this cell again.\n"
 )
@@ -469,7 +570,7 @@ def test_an_exception_is_reported_as_a_failure_of_its_case_with_its_text():
         check.check_max_pool2d_backward(broken)
     message = str(info.value)
     assert message.startswith(
-        "max_pool2d_backward: your function raised KeyError in case 10 of 14 (x of shape"
+        "max_pool2d_backward: your function raised KeyError in case 10 of 23 (x of shape"
     )
     assert "KeyError: 'no batch support'" in message
     assert isinstance(info.value.__cause__, KeyError)
@@ -482,7 +583,7 @@ def test_report_names_shapes_stride_padding_and_hint_and_its_numbers_are_right()
         check.check_conv2d_backward(bad)
     message = str(info.value)
     for fragment in [
-        "conv2d_backward: dx is wrong in case 11 of 24 (stride 2).",
+        "conv2d_backward: dx is wrong in case 11 of 31 (stride 2).",
         "the call: conv2d_backward(dz, x, w, stride=2, padding=0)",
         "with dz.shape=(1, 1, 2, 2), x.shape=(1, 1, 5, 5), w.shape=(1, 1, 3, 3)",
         "  x[0, 0] =\n",
@@ -533,7 +634,7 @@ def test_modifying_any_input_is_caught(capsys):
         return out
 
     with pytest.raises(
-        check.ExerciseFailed, match=r"x was modified in case 1 of 4[\s\S]*x\[0, 0\] was -?\d+, is now 99"
+        check.ExerciseFailed, match=r"x was modified in case 1 of 12[\s\S]*x\[0, 0\] was -?\d+, is now 99"
     ):
         check.check_dense_backward(zeroes_x)
 
@@ -552,7 +653,7 @@ def test_strides_paddings_and_parts_narrow_the_battery(capsys):
     stride_blind = functools.partial(conv_backward_loops, bug="stride left out")
     check.check_conv2d_backward(stride_blind, strides=(1,))
     assert capsys.readouterr().out.startswith(
-        "✓ conv2d_backward: all 13 cases pass (stride 1; padding 0, 1, 2;"
+        "✓ conv2d_backward: all 18 cases pass (stride 1; padding 0, 1, 2;"
     )
     with pytest.raises(check.ExerciseFailed, match="padding=0"):
         check.check_conv2d_backward(functools.partial(conv_backward_loops, bug="crop [p:-p]"), paddings=(0,))
@@ -562,12 +663,12 @@ def test_strides_paddings_and_parts_narrow_the_battery(capsys):
 
     check.check_conv2d_backward(dx_only, parts=("dx",), strides=(1,), paddings=(0,))
     assert (
-        capsys.readouterr().out == "✓ conv2d_backward: all 8 cases pass (stride 1; padding 0; graded: dx).\n"
+        capsys.readouterr().out == "✓ conv2d_backward: all 15 cases pass (stride 1; padding 0; graded: dx).\n"
     )
     with pytest.raises(check.ExerciseFailed, match="it returned None for dw"):
         check.check_conv2d_backward(dx_only)
     check.check_max_pool2d_backward(cm.max_pool2d_backward, batched=False)
-    assert capsys.readouterr().out.startswith("✓ max_pool2d_backward: all 11 cases pass ((H, W) inputs,")
+    assert capsys.readouterr().out.startswith("✓ max_pool2d_backward: all 18 cases pass ((H, W) inputs,")
 
 
 @pytest.mark.parametrize(
@@ -635,6 +736,84 @@ def test_every_checker_has_a_stub_mode_that_passes(name, capsys):
     reference = "conv2d" if name == "conv2d_forward" else name
     assert getattr(check, f"check_{name}")(stub_anything) is None
     out = capsys.readouterr().out
-    assert out.startswith(f"… {reference}: exercise not done yet (it raises NotImplementedError), so the ")
+    assert out.startswith(f"… {reference}: exercise not done yet (it raises NotImplementedError), so its ")
     assert out.endswith(f"cases ran on the reference solution cnnmath.{reference} instead: all pass. "
                         "Replace the stub with your code and run this cell again.\n")  # fmt: skip
+
+
+# ---------------------------------------------------------------- evidence, not geometry (issue 12)
+
+
+def test_a_raise_is_explained_by_the_line_that_raised_not_always_dx():
+    def dw_crashes(dz, x, w, *, stride=1, padding=0):
+        dx, dw, db = cm.conv2d_backward(dz, x, w, stride=stride, padding=padding)
+        dw = dw.reshape(w.shape[0], -1) @ np.ones(3)  # a shape mistake in the dw line
+        return dx, dw, db
+
+    with pytest.raises(check.ExerciseFailed) as info:
+        check.check_conv2d_backward(dw_crashes)
+    message = str(info.value)
+    assert "at line" in message and "dw = dw.reshape(w.shape[0], -1) @ np.ones(3)" in message
+    assert "Reread notebook 06-weight-and-bias-gradients.ipynb" in message  # dw's notebook, not dx's
+
+
+def test_outputs_sharing_memory_with_each_other_are_caught():
+    def db_inside_dw(dz, x, w, *, stride=1, padding=0):
+        dx, dw, db = cm.conv2d_backward(dz, x, w, stride=stride, padding=padding)
+        both = np.concatenate([dw.ravel(), db])
+        return dx, both[: dw.size].reshape(dw.shape), both[dw.size - 1 : dw.size - 1 + db.size]
+
+    with pytest.raises(check.ExerciseFailed, match=r"dw shares memory with db in case 1 "):
+        check.check_conv2d_backward(db_inside_dw)
+
+
+def test_float32_precision_passes_and_a_1e_3_error_does_not(capsys):
+    def off(dz, x, w):
+        dx, dw, db = cm.dense_backward(dz, x, w)
+        return dx * (1 + 1e-3), dw, db
+
+    def float32(dz, x, w):
+        return tuple(a.astype(np.float32) for a in cm.dense_backward(dz, x, w))
+
+    check.check_dense_backward(float32)
+    assert capsys.readouterr().out.startswith("✓ dense_backward: all 12 cases pass")
+    with pytest.raises(check.ExerciseFailed, match=r"dx is wrong in case 1 "):
+        check.check_dense_backward(off)
+
+
+def test_every_battery_has_integer_cases_first_then_an_integer_dtype_then_repeated_float_shapes():
+    from cnnmath.check import _battery
+
+    batteries = [
+        _battery.conv_cases("forward", (1, 2, 3), (0, 1, 2)),
+        _battery.conv_cases("backward", (1,), (0,)),
+        _battery.conv_matrix_cases((1, 2, 3), (0, 1, 2)),
+        _battery.dense_cases(),
+        *(_battery.pool_cases(k, b) for k in ("max", "avg", "lp") for b in (True, False)),
+    ]
+    for cases in batteries:
+        kinds = ["int" if "int" in c.flags else "floats" if "floats" in c.flags else "ints" for c in cases]
+        n = kinds.index("int")
+        assert set(kinds[:n]) == {"ints"} and kinds[n + 1 :] == ["floats"] * (len(cases) - n - 1)
+        for c in cases[:n]:
+            assert all(np.array_equal(a, np.round(a)) for a in c.args if isinstance(a, np.ndarray))
+        assert any(a.dtype == np.int64 for a in cases[n].args if isinstance(a, np.ndarray))
+        floats = cases[n + 1 :]
+        shapes = [tuple(a.shape for a in c.args if isinstance(a, np.ndarray)) for c in floats]
+        assert all(shapes.count(s) == 2 for s in shapes) and len(set(shapes)) >= 2
+        assert all(a != b for a, b in itertools.pairwise(shapes))  # another shape in between
+        for c in floats:
+            assert all(not np.array_equal(a, np.round(a)) for a in c.args if isinstance(a, np.ndarray))
+    ranks = {c.args[1].ndim for c in _battery.pool_cases("max")}
+    assert ranks == {2, 3, 4, 5}
+    assert {c.args[1].ndim for c in _battery.pool_cases("max", batched=False)} == {2}
+    lp_p = [c.args[2] for c in _battery.pool_cases("lp") if "floats" in c.flags]
+    assert all(p != int(p) for p in lp_p)
+
+
+def test_p_used_as_an_integer_is_not_blamed_on_the_geometry():
+    with pytest.raises(check.ExerciseFailed) as info:
+        check.check_lp_pool2d_backward(functools.partial(lp_backward_loops, bug="p truncated"))
+    message = str(info.value)
+    assert "(2×3 windows" in message.splitlines()[0]  # the first failure is a non-square case ...
+    assert "Rows and columns may differ" not in message and "p = 1 gives, not p = 1.5" in message  # ... yet

@@ -289,7 +289,7 @@ BAD = [
         ),
         r"dz has shape \(1, 2, 3, 3\), expected \(1, 2, 2, 2\).*stride=2",
     ),
-    (lambda: cm.conv2d(np.ones((5, 5)), "abc"), r"w must be a numeric array"),
+    (lambda: cm.conv2d(np.ones((5, 5)), [[1, 2], [3]]), r"w must be a numeric array"),
     (lambda: cm.conv_output_size(5, 7), r"kernel_size=7 is larger than the padded input"),
     (lambda: cm.conv_output_size(5.0, 3), r"n must be an integer"),
     (lambda: cm.conv_matrix((4,), np.ones((2, 2))), r"input_shape must be a pair"),

@@ -84,6 +84,10 @@ BAD_FILES = [
     ),
     (_idx(0x0E, (2,), bytes(12)), r"dtype float64, dims \(2,\)\) needs 16 data bytes"),
     (b"\x1f\x8b" + bytes(10), r"corrupt gzip data"),
+    (
+        _idx(8, (2**16,) * 4, b""),
+        r"dims \(65536, 65536, 65536, 65536\)\) needs 18446744073709551616 data bytes.*cannot be right",
+    ),
     (gzip.compress(_idx(8, (4,), bytes(4)))[:-6], r"corrupt gzip data"),
 ]
 

@@ -77,7 +77,7 @@ def test_input_not_modified(rng):
         (lambda: im2col(np.zeros((3, 3)), (2, 2, 2)), "kernel_size"),
         (lambda: im2col(np.zeros((3, 3)), 2, stride=0), "stride"),
         (lambda: im2col(np.zeros((3, 3)), 2, padding=-1), "padding"),
-        (lambda: im2col([["a", "b"]], 1), "numeric"),
+        (lambda: im2col([[1, 2], [3]], 1), "numeric"),
     ],
 )
 def test_bad_input_raises_clear_value_error(call, message):

@@ -275,7 +275,7 @@ BAD = [
     (lambda: nn.Dense(3, 2).forward(np.ones((4, 2))), r"dense: x has shape \(4, 2\).*expects D_in=3"),
     (lambda: nn.Conv2D(3, 2, 3).forward(np.ones((1, 2, 5, 5))), r"x has 2 channels"),
     (lambda: nn.Flatten().forward(np.ones(3)), r"Flatten.forward: x must be at least 2-D"),
-    (lambda: nn.Sigmoid().forward("abc"), r"Sigmoid.forward: x must be a numeric array"),
+    (lambda: nn.Sigmoid().forward([[1], []]), r"Sigmoid.forward: x must be a numeric array"),
     (lambda: nn.sgd_step([nn.Dense(2, 2)], 0.1), r"sgd_step: model must be a cnnmath.nn layer.*got list"),
 ]
 

@@ -9,7 +9,7 @@ of the same name (tested elsewhere against loops, finite differences and PyTorch
 
     >>> from cnnmath import check
     >>> check.check_conv2d_backward(my_conv2d_backward)        # doctest: +SKIP
-    ✓ conv2d_backward: all 24 cases pass (stride 1, 2, 3; padding 0, 1, 2; graded: dx, dw, db).
+    ✓ conv2d_backward: all 31 cases pass (stride 1, 2, 3; padding 0, 1, 2; graded: dx, dw, db).
 
 The learner's function has exactly the signature of the cnnmath function of the same name, e.g.
 ``conv2d_backward(dz, x, w, *, stride=1, padding=0) -> (dx, dw, db)`` on NCHW arrays. On the
@@ -18,15 +18,27 @@ plain words, which case failed (what it tests, the call, the shapes, stride and 
 themselves when small), the first entries that differ (expected vs got) and the 2-D slice holding
 them, a diagnosis when the result matches a known mistake, and a hint naming the notebook to
 reread. An exception raised by the learner's function is reported the same way, with its text
-(and the original traceback chained). Returned arrays must be float64 numpy arrays of the right
-shape, and no input may be modified.
+(and the original traceback chained), with the line of the learner's code that raised it.
+
+The first cases hold small integers, to be followed by hand. Then come the cases integers hide
+bugs from: an input of integer dtype (``np.zeros_like(x)`` of an integer x is an integer array),
+then random non-integer floats on shapes already used, each shape twice with other shapes in
+between (a result kept in a module-level buffer, or a cache keyed by shape, fails the second
+time); pooling runs on (H, W), (C, H, W), (N, C, H, W) and 5-D inputs. Returned arrays must be
+float64 or float32 numpy arrays of the right shape; values are compared at float32 precision
+(``|got - expected| <= 1e-5·(|expected| + max|expected|)``), so float32 arithmetic passes. No
+input may be modified, no result may share memory with an input or another result, and no result
+may change when the function is called again. Diagnoses compare a wrong result with known wrong
+answers (a truncated input or result, p used as an integer, the answer of an earlier case with the
+same shapes, the kernel not rotated, ...), and a diagnosis brings its own hint.
 
 **For teachers: how a notebook keeps its exercise unsolved and still passes nbval.** An exercise
 is two cells. The *stub* cell (cell tag ``exercise``) defines the function with the right
 signature and the body ``raise NotImplementedError("your code here")``; the *check* cell (tag
 ``exercise-check``) calls the checker, e.g. ``check.check_max_pool2d_backward(max_pool2d_backward)``.
 When the checker meets ``NotImplementedError`` it does not fail: it prints one fixed line saying
-the exercise is not done yet and that it ran the same battery on the reference solution
+the exercise is not done yet and that it ran the same battery on the reference solution (the line
+does not give the number of cases, so a stored notebook need not change when a battery grows)
 (cnnmath's function), which must pass. So the stored notebook keeps the stub, its stored output
 is that line, and nbval (which re-runs the notebook and compares the text) passes. A learner who
 fills in the stub gets either the one-line ``✓ ... all N cases pass`` or an ``ExerciseFailed``
@@ -104,7 +116,7 @@ def check_conv_matrix(fn, *, strides=(1, 2, 3), paddings=(0, 1, 2)) -> None:
 
 
 def _pool_summary(kind: str, batched: bool) -> str:
-    shapes = "(H, W) and (N, C, H, W) inputs" if batched else "(H, W) inputs"
+    shapes = "(H, W) to 5-D (..., H, W) inputs" if batched else "(H, W) inputs"
     extra = {"max": "ties", "avg": "non-square windows", "lp": "negative entries, a window of zeros"}[kind]
     return f"{shapes}, overlapping windows, {extra}"
 

@@ -1,9 +1,13 @@
 """The cases the checkers run: small, fixed (seeded) and ordered from the simplest to the hardest.
 
 Each case isolates one thing learners get wrong (ties, overlapping windows, a stride that does not
-divide, padding 0, several channels, ...), so the first failing case tells what the bug is. Values
-are small nonzero integers (kernel slices all distinct, never equal to their 180° rotation), so a
-report's numbers can be checked by hand. Expected values are computed by the runner, with cnnmath.
+divide, padding 0, several channels, ...), so the first failing case tells what the bug is. The
+first cases hold small nonzero integers (kernel slices all distinct, never equal to their 180°
+rotation), so a report's numbers can be checked by hand. Then come the cases that catch what
+integers hide (:func:`_more`): an input of integer dtype, then random non-integer floats on shapes
+already seen, each shape twice with new values and other shapes in between (a function that keeps
+results in module-level buffers, or caches by shape, fails the second time). Expected values are
+computed by the runner, with cnnmath.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ class Case:
     flags: frozenset = field(default_factory=frozenset)
     shown: dict = field(default_factory=dict)  # settings to print, defaults included
 
+    def with_args(self, args: tuple, about: str, flags: str) -> Case:
+        """The same call and settings with other arguments."""
+        return Case(args, self.names, self.kwargs, about, frozenset(flags.split()), self.shown)
+
     def fresh(self) -> tuple:
         """Copies of the arguments: a function that writes into its inputs cannot change the next call."""
         return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in self.args)
@@ -37,6 +45,37 @@ class Case:
 
 def _ints(rng, shape) -> np.ndarray:
     return rng.choice(_NONZERO, size=shape).astype(float)
+
+
+def _floats(rng, shape) -> np.ndarray:
+    """Random non-integer values in (-3, 3), none close to 0 or to an integer."""
+    x = rng.uniform(0.1, 0.9, size=shape) + rng.integers(0, 3, size=shape)
+    return np.where(rng.random(shape) < 0.5, -x, x)
+
+
+def _more(rng, cases: list[Case], picks: tuple[int, ...], int_arg: str) -> list[Case]:
+    """The cases after the integer ones: ``int_arg`` of integer dtype (int64) in the first case's
+    geometry; then random floats on the geometries of ``cases[i]`` for i in ``picks`` (existing
+    indices only), in the order A B A C B C: every shape comes back with new values, after another."""
+    first = cases[0]
+    k = first.names.index(int_arg)
+    args = tuple(np.asarray(a, dtype=np.int64) if i == k else a for i, a in enumerate(first.args))
+    out = [first.with_args(args, f"{int_arg} of integer dtype (int64); the result must be float", "int")]
+    chosen = list(dict.fromkeys(i % len(cases) for i in picks))
+    order = [chosen[0], *chosen[1:2], chosen[0], *chosen[2:3], *chosen[1:2], *chosen[2:3]]
+    seen = set()
+    for i in order:
+        base = cases[i]
+        args = tuple(_floats(rng, a.shape) if isinstance(a, np.ndarray) else a for a in base.args)
+        number = i + 1
+        again = i in seen
+        seen.add(i)
+        about = (
+            f"new random values on the shapes of case {number} again" if again
+            else f"random non-integer values on the shapes of case {number}"
+        )  # fmt: skip
+        out.append(base.with_args(args, about, "floats repeat" if again else "floats"))
+    return out
 
 
 def _kernel(rng, shape, pool=_KERNEL_POOL) -> np.ndarray:
@@ -101,7 +140,7 @@ def conv_cases(kind: str, strides, paddings) -> list[Case]:
                 cases.append(Case((x, w, None), ("x", "w", "b"), {}, "no bias: b=None", flags, shown))
         else:
             cases.append(Case((dz, x, w), ("dz", "x", "w"), _conv_kwargs(s, p), about, flags, shown))
-    return cases
+    return cases + _more(rng, cases, (-1, len(cases) // 2, 6), "x")
 
 
 def conv_matrix_cases(strides, paddings) -> list[Case]:
@@ -113,7 +152,7 @@ def conv_matrix_cases(strides, paddings) -> list[Case]:
         if keep and w is not None:
             shown = {"stride": s, "padding": p}
             cases.append(Case(((H, W), w), ("input_shape", "w"), _conv_kwargs(s, p), about, flags, shown))
-    return cases
+    return cases + _more(rng, cases, (-1, len(cases) // 2, 1), "w")
 
 
 # (x shape, kernel_size, stride, values (see _pool_values), about, flags), simplest first.
@@ -139,6 +178,10 @@ _POOL = [
     ((4, 4), 2, None, "signed", "negative entries: the derivative of |x| is sign(x)", "signed"),
     ((5, 6), 3, 2, "signed", "negative entries in overlapping windows", "signed overlap"),
     ((4, 4), 2, None, "zero", "a window of zeros: no derivative there, it passes 0 back", "zero"),
+    ((3, 4, 6), 2, None, "distinct", "x of shape (C, H, W) = (3, 4, 6): any number of leading axes",
+     "batch rank"),
+    ((2, 1, 2, 5, 4), 2, 1, "distinct", "a 5-D x of shape (2, 1, 2, 5, 4), overlapping windows",
+     "batch rank overlap"),
 ]  # fmt: skip
 _LP_P = (2, 1, 3, 1.5)
 _POOL_SKIP = {"max": {"signed", "zero"}, "avg": {"ties", "signed", "zero"}, "lp": {"ties"}}
@@ -177,7 +220,26 @@ def pool_cases(kind: str, batched: bool = True) -> list[Case]:
         if kind == "lp":
             args, names = (dy, x, _LP_P[i % len(_LP_P)], k), ("dy", "x", "p", "kernel_size")
         cases.append(Case(args, names, {} if s is None else {"stride": s}, about, tags, {"stride": s}))
+    cases += _more(rng, cases, _pool_picks(cases), "x")
+    if kind == "lp":  # the float cases' p: non-integer too
+        cases = [
+            c.with_args(
+                (*c.args[:2], round(float(rng.uniform(1.2, 3.8)), 2), c.args[3]), c.about, " ".join(c.flags)
+            )
+            if "floats" in c.flags
+            else c
+            for c in cases
+        ]
     return cases
+
+
+def _pool_picks(cases: list[Case]) -> tuple[int, ...]:
+    """A 4-D (else 2-D) case with overlapping windows, a non-square overlapping one, the highest rank."""
+    overlap = [i for i, c in enumerate(cases) if "overlap" in c.flags]
+    four = [i for i in overlap if cases[i].args[1].ndim == 4] or overlap
+    nonsquare = [i for i in overlap if "nonsquare" in cases[i].flags] or overlap
+    rank = max(range(len(cases)), key=lambda i: cases[i].args[1].ndim)
+    return four[-1], nonsquare[0], rank
 
 
 _DENSE_POOL = np.setdiff1d(np.arange(-12, 13), [0])  # (N, D_in, D_out, about, flags):
@@ -186,6 +248,7 @@ _DENSE = [
     (4, 3, 2, "a batch of N=4 samples", "batch"),
     (3, 3, 3, "a square layer (D_in = D_out = 3): a transposed dw has the right shape", "batch square"),
     (5, 4, 6, "N=5, D_in=4, D_out=6", "batch"),
+    (2, 3, 1, "a single output neuron (D_out = 1)", "batch"),
 ]
 
 
@@ -196,4 +259,4 @@ def dense_cases() -> list[Case]:
     for N, D_in, D_out, about, flags in _DENSE:
         x, w, dz = _ints(rng, (N, D_in)), _kernel(rng, (D_out, D_in), _DENSE_POOL), _ints(rng, (N, D_out))
         cases.append(Case((dz, x, w), ("dz", "x", "w"), {}, about, frozenset(flags.split())))
-    return cases
+    return cases + _more(rng, cases, (3, 1, 2), "x")

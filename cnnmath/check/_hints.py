@@ -1,6 +1,8 @@
 """Hints: what to reread, picked from the failing case's features and the part that is wrong; and
-diagnoses: known wrong answers (the kernel not rotated, a mean instead of a sum, ...) recomputed
-for the case and compared with what the learner's function returned."""
+diagnoses: known wrong answers (the kernel not rotated, a mean instead of a sum, an input or the
+result truncated to integers, p used as an integer, the answer of an earlier case with the same
+shapes, ...) recomputed for the case and compared with what the learner's function returned. A
+diagnosis that finds the cause brings its own hint, so a case's geometry is not blamed for it."""
 
 from __future__ import annotations
 
@@ -54,6 +56,18 @@ _CONV_BACKWARD = {  # part -> [(feature, text, notebook)], the first feature the
     ],
 }  # fmt: skip
 
+_VALUES = [  # (feature, text): the cases after the integer ones, whatever the checker
+    ("repeat", "These are the shapes of an earlier case again, with new values: remember nothing between "
+     "calls (no result kept in a module-level array and returned again, no cache keyed by the shapes); "
+     "compute every result from this call's arguments."),
+    ("floats", "Your function passed the integer case with these shapes, so its geometry is right; with "
+     "non-integer values it is not: look for what rounds or truncates (an integer array "
+     "such as np.zeros_like of an integer input, dtype=int, int(...), //) or a parameter used as an "
+     "integer."),
+    ("int", "Inputs may have an integer dtype (pixels often do): build results as float arrays, "
+     "np.zeros(shape) (float64), not np.zeros_like(x), which copies x's integer dtype."),
+]  # fmt: skip
+
 _POOL = [  # (feature, text, kinds), the first feature the case has wins
     ("ties", "On a tie the whole δ goes to the FIRST maximum of the window in row-major order (PyTorch's "
      "rule; seed 000's Γ taken literally would count it twice). np.argmax of the flattened window "
@@ -62,6 +76,8 @@ _POOL = [  # (feature, text, kinds), the first feature the case has wins
      "for x ≥ 0; for x < 0 multiply by sign(x_k).", "lp"),
     ("zero", "A window of zeros has no derivative: pass 0 back there (guard the division; 0·∞ is nan).",
      "lp"),
+    ("rank", "x may have any number of leading axes (..., H, W): (H, W), (C, H, W), (N, C, H, W), even 5-D; "
+     "loop over np.ndindex(x.shape[:-2]) or slice x[..., rows, cols].", "max avg lp"),
     ("nonsquare", "Rows and columns may differ: x is (..., H, W), kernel_size k or (kh, kw), stride None, s "
      "or (sh, sw); use H, kh, sh along the rows and W, kw, sw along the columns.", "max avg lp"),
     ("overlap", "The windows overlap (stride < window): a pixel in several windows receives the SUM of "
@@ -116,6 +132,10 @@ def _pick(rules, flags) -> tuple[str, str]:
 
 def hint(name: str, case: Case, part: str) -> str:
     """A sentence on the likely mistake and the notebook to reread."""
+    values = [(f, t, _notebook(name, part)) for f, t in _VALUES]
+    if case.flags & {f for f, _ in _VALUES}:
+        text, where = _pick(values, case.flags)
+        return f"Hint: {text} Reread notebook {NB[where]}.ipynb."
     if name.endswith("pool2d_backward"):
         kind = name.split("_")[0]
         text, _ = _pick([(f, t, "07") for f, t, kinds in _POOL if kind in kinds.split()], case.flags)
@@ -124,6 +144,18 @@ def hint(name: str, case: Case, part: str) -> str:
         rules = _CONV_BACKWARD if name == "conv2d_backward" else _OTHER[name]
         text, where = _pick(rules[part], case.flags)
     return f"Hint: {text} Reread notebook {NB[where]}.ipynb."
+
+
+def _notebook(name: str, part: str) -> str:
+    """The notebook of a checker's default hint for ``part``."""
+    if name.endswith("pool2d_backward"):
+        return "07"
+    rules = _CONV_BACKWARD if name == "conv2d_backward" else _OTHER[name]
+    return rules.get(part, next(iter(rules.values())))[-1][2]
+
+
+def advice(name: str, text: str, part: str) -> str:
+    return f"Hint: {text} Reread notebook {NB[_notebook(name, part)]}.ipynb."
 
 
 def _scale(got: np.ndarray, expected: np.ndarray) -> float | None:
@@ -149,9 +181,88 @@ def _first_or_last_max(dy, x, kh, kw, sh, sw, pick):
     return dx
 
 
-def diagnose(name: str, case: Case, part: str, got: np.ndarray, expected: np.ndarray) -> str | None:
-    """A known mistake that reproduces ``got`` exactly, in words; None if none does."""
-    close = lambda a: a.shape == got.shape and np.allclose(got, a, rtol=1e-6, atol=1e-9)  # noqa: E731
+_NOT_REMEMBERED = (
+    "Compute every result from this call's arguments: keep nothing between calls (no module-level "
+    "array returned again, no cache keyed by the shapes)."
+)
+_KEEP_FLOAT = (
+    "Keep every array that holds values float: np.zeros(shape) or np.zeros_like of a float array, "
+    "never dtype=int or .astype(int); np.zeros_like(x) copies x's dtype."
+)
+
+
+def _output(spec, out, part: str) -> np.ndarray:
+    return np.asarray(out if len(spec.outputs) == 1 else out[spec.outputs.index(part)])
+
+
+def _same_call(a: Case, b: Case) -> bool:
+    """Same shapes, same settings, same non-array arguments (p, kernel_size): only the values differ."""
+
+    def sig(c):
+        return [a.shape if isinstance(a, np.ndarray) else a for a in c.args], c.kwargs
+
+    return sig(a) == sig(b)
+
+
+def diagnose(
+    spec, case: Case, part: str, got: np.ndarray, expected: np.ndarray, earlier=()
+) -> tuple[str, str | None] | None:
+    """(a mistake that reproduces ``got``, in words; the hint for it or None) or None if none does.
+    ``earlier``: (number, case, expected outputs) of the cases already passed."""
+    name = spec.name
+    close = lambda a: a.shape == got.shape and np.allclose(got, a, rtol=1e-5, atol=1e-8)  # noqa: E731
+    for number, old, outputs in earlier:
+        if not _same_call(old, case):
+            continue
+        if close(np.asarray(outputs[part])):
+            return (
+                f"your {part} is the right answer for case {number}, which had the same shapes and other "
+                "values: something is remembered from an earlier call.",
+                advice(name, _NOT_REMEMBERED, part),
+            )
+    for number, old, _ in earlier:  # one input remembered (a kernel or columns cached by shape, ...)
+        for i, arg in enumerate(old.args):
+            if isinstance(arg, np.ndarray) and arg.shape == np.shape(case.args[i]) and arg.size > 1:
+                args = tuple(arg.copy() if j == i else a for j, a in enumerate(case.fresh()))
+                if close(_output(spec, spec.reference(*args, **case.kwargs), part)):
+                    return (
+                        f"your {part} is what this call gives with the {case.names[i]} of case {number} "
+                        f"(same shapes, other values): {case.names[i]}, or something made from it, was "
+                        "remembered.",
+                        advice(name, _NOT_REMEMBERED, part),
+                    )
+    if name == "lp_pool2d_backward":
+        dy, x, p, k = case.fresh()
+        for q in dict.fromkeys((float(int(p)), float(round(p)), 2.0, 1.0)):
+            if q != p and close(spec.reference(dy, x, q, k, **case.kwargs)):
+                return (
+                    f"your dx is what p = {q:g} gives, not p = {p:g}: p was used as an integer or fixed.",
+                    advice(name, "p is any real number >= 1: use it as it is, in |x|**p and in the exponents "
+                           "1/p − 1 and p − 1 (no int(p), round(p) or range(p)).", part),
+                )  # fmt: skip
+    for i, arg in enumerate(case.args):
+        if isinstance(arg, np.ndarray) and arg.dtype.kind == "f" and not np.array_equal(arg, np.trunc(arg)):
+            args = tuple(np.trunc(a) if j == i else a for j, a in enumerate(case.fresh()))
+            if close(_output(spec, spec.reference(*args, **case.kwargs), part)):
+                what = case.names[i]
+                return (
+                    f"your {part} is what {what} truncated to integers gives: {what} (or a copy of it, such "
+                    "as a padded one) went through an integer array.",
+                    advice(name, _KEEP_FLOAT, part),
+                )
+    whole = lambda a: np.all(np.isfinite(a)) and np.array_equal(a, np.trunc(a))  # noqa: E731
+    if whole(got) and not whole(expected):
+        return (
+            f"every entry of your {part} is a whole number, but the expected values are not: the result "
+            "was truncated to integers (an integer array, cast to float at the end?).",
+            advice(name, _KEEP_FLOAT, part),
+        )
+    found = _known(name, case, part, got, expected, close)
+    return None if found is None else (found, None)
+
+
+def _known(name: str, case: Case, part: str, got, expected, close) -> str | None:
+    """The mistakes of the integer cases: kernel not rotated, last max, a wrong divisor, ..."""
     args, opts = case.fresh(), case.kwargs
     if name == "conv2d_backward" and part == "dx":
         dz, x, w = args

@@ -102,5 +102,5 @@ def modified_text(name: str, before: np.ndarray, after) -> str:
         text += f" ({_index(name, t)} was {num(before[t])}, is now {num(after[t])})"
     return text + (
         ". Never modify an input, least of all the upstream gradient: the caller still needs it."
-        " Work on a copy (np.zeros_like(...), a.copy()) or build a new array."
+        " Work on a copy (a.copy()) or build a new array (np.zeros(a.shape))."
     )

@@ -1,7 +1,16 @@
-"""Running a learner's function over a battery: call, compare with cnnmath, explain the first failure."""
+"""Running a learner's function over a battery: call, compare with cnnmath, explain the first failure.
+
+Precision: a result passes at float32 precision, not only float64: entry by entry
+|got - expected| <= TOL·(|expected| + max|expected|), and float32 arrays are accepted. A result
+computed in float32, or in another order of summation, passes; a truncation, a stale value or a
+wrong formula misses by far more.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -9,11 +18,15 @@ import numpy as np
 
 from . import _report
 from ._battery import Case
-from ._hints import diagnose, hint
+from ._hints import advice, diagnose, hint
 
 __all__ = ["ExerciseFailed", "Spec", "run"]
 
-RTOL, ATOL = 1e-6, 1e-9
+TOL = 1e-5  # float32's epsilon is 1.2e-7: room for sums of a few dozen terms in float32
+FLOATS = (np.float64, np.float32)
+_NOT_MINE = tuple(  # tracebacks: frames in these folders are not the learner's code
+    os.path.dirname(m.__file__) + os.sep for m in (np, __import__("cnnmath"), __import__("functools"))
+)
 
 
 class ExerciseFailed(AssertionError):
@@ -59,42 +72,151 @@ def _split(spec: Spec, out) -> tuple[dict | None, str | None]:
     return dict(zip(spec.outputs, out, strict=True)), None
 
 
-def _problem(spec: Spec, case: Case, args: tuple, snapshot: tuple, out) -> tuple[str, str] | None:
-    """(what is wrong, details) for the first problem with one call's result, or None."""
+def _bad(got: np.ndarray, exp: np.ndarray) -> np.ndarray:
+    """Entries that differ by more than float32 precision (see the module's docstring)."""
+    scale = float(np.max(np.abs(exp), initial=0.0)) if np.all(np.isfinite(exp)) else 0.0
+    with np.errstate(invalid="ignore"):
+        return ~np.isclose(got, exp, rtol=TOL, atol=TOL * scale + 1e-12)
+
+
+class _Log:
+    """What the earlier cases returned: the learner's arrays (to see if a later call changes them)
+    and the expected outputs (to recognise the answer of an earlier case with the same shapes)."""
+
+    def __init__(self):
+        self.returned: list[tuple[int, str, np.ndarray, np.ndarray]] = []
+        self.expected: list[tuple[int, Case, dict]] = []
+
+    def changed(self) -> tuple[int, str] | None:
+        for number, name, arr, copy in self.returned:
+            if arr.shape != copy.shape or not np.array_equal(arr, copy, equal_nan=True):
+                return number, name
+        return None
+
+
+def _aliasing(spec: Spec, case: Case, args: tuple, parts: dict) -> tuple[str, str] | None:
+    arrays = [(n, a) for n, a in parts.items() if isinstance(a, np.ndarray)]
+    for i, (name, out) in enumerate(arrays):
+        for arg_name, arg in zip(case.names, args, strict=True):
+            if isinstance(arg, np.ndarray) and np.shares_memory(out, arg):
+                return f"{name} shares memory with {arg_name}", (
+                    f"  your {name} is a view of the input {arg_name} (the same memory, "
+                    f"e.g. {arg_name}[0] or {arg_name}.reshape(...)): when the caller changes {arg_name}, "
+                    f"{name} changes too."
+                    " Return a new array (np.array(...), .copy())."
+                )
+        for other, out2 in arrays[i + 1 :]:
+            if np.shares_memory(out, out2):
+                return f"{name} shares memory with {other}", (
+                    f"  your {name} and {other} share memory: changing one (an optimizer's update) changes "
+                    "the other. Return separate arrays (.copy())."
+                )
+    return None
+
+
+def _problem(spec: Spec, case: Case, number: int, args: tuple, snapshot: tuple, out, log: _Log):
+    """(what is wrong, details, hint or None) for the first problem with one call's result, or None."""
     for name, arg, before in zip(case.names, args, snapshot, strict=True):
         if isinstance(before, np.ndarray) and not (
             np.shape(arg) == before.shape and np.array_equal(arg, before, equal_nan=True)
         ):
-            return f"{name} was modified", _report.modified_text(name, before, arg)
+            return f"{name} was modified", _report.modified_text(name, before, arg), None
     parts, message = _split(spec, out)
     if message:
-        return "the result has the wrong form", message
+        return "the result has the wrong form", message, None
+    changed = log.changed()
+    if changed is not None:
+        k, name = changed
+        return (
+            f"the {name} of case {k} changed",
+            (
+                f"  the {name} your function returned in case {k} changed when it was called again "
+                f"in case {number}: it returns an array kept outside the function (a module-level buffer), "
+                "which the next call "
+                "overwrites."
+            ),
+            None,
+        )
     expected, _ = _split(spec, spec.reference(*case.fresh(), **case.kwargs))
     for name in spec.graded:
         got, exp = parts[name], np.asarray(expected[name])
         if got is None:
-            return f"{name} is None", f"  it returned None for {name}, which this exercise asks for."
+            return f"{name} is None", f"  it returned None for {name}, which this exercise asks for.", None
         if not isinstance(got, np.ndarray):
-            return f"{name} is not an array", (
-                f"  {name} is a {type(got).__name__}, expected a numpy array of shape {exp.shape}."
+            return (
+                f"{name} is not an array",
+                (f"  {name} is a {type(got).__name__}, expected a numpy array of shape {exp.shape}."),
+                None,
             )
-        if got.dtype != np.float64:
-            return f"{name} has dtype {got.dtype}", (
-                f"  {name} has dtype {got.dtype}, expected float64 (an integer array truncates gradients:"
-                " create it with np.zeros(shape) or np.zeros_like of a float array)."
+        if got.dtype not in FLOATS:
+            integer = got.dtype.kind in "iub"
+            return (
+                f"{name} has dtype {got.dtype}",
+                (
+                    f"  {name} has dtype {got.dtype}, expected float64 (or float32)"
+                    + (
+                        ": an integer array truncates gradients. Create it with np.zeros(shape) "
+                        "(float64), not np.zeros_like(x) of an integer x."
+                        if integer
+                        else "."
+                    )
+                ),
+                None,
             )
         if got.shape != exp.shape:
-            return f"{name} has the wrong shape", _report.shape_text(name, exp, got)
-        bad = ~np.isclose(got, exp, rtol=RTOL, atol=ATOL)
+            return f"{name} has the wrong shape", _report.shape_text(name, exp, got), "topical"
+    alias = _aliasing(spec, case, args, parts)
+    if alias is not None:
+        return (*alias, None)
+    for name in spec.graded:
+        got, exp = np.asarray(parts[name], dtype=np.float64), np.asarray(expected[name])
+        bad = _bad(got, exp)
         if bad.any():
-            found = diagnose(spec.name, case, name, got, exp)
+            found = diagnose(spec, case, name, got, exp, log.expected)
             details = _report.diff_text(name, exp, got, bad)
-            return f"{name} is wrong", details + (f"\n  It looks like {found}" if found else "")
+            if found is None:
+                return f"{name} is wrong", details, "topical"
+            text, own_hint = found
+            return f"{name} is wrong", f"{details}\n  It looks like {text}", own_hint or "topical"
+    for name, got in parts.items():
+        if isinstance(got, np.ndarray):
+            log.returned.append((number, name, got, got.copy()))
+    log.expected.append((number, case, expected))
     return None
+
+
+def _raised_at(e: BaseException) -> tuple[int, str] | None:
+    """(line number, source line) of the innermost frame of the learner's code in e's traceback."""
+    frames = traceback.extract_tb(e.__traceback__)[1:]  # the first frame is the checker's call
+    mine = [f for f in frames if not f.filename.startswith(_NOT_MINE) and f.line]
+    return (mine[-1].lineno, mine[-1].line.strip()) if mine else None
+
+
+def _raised(spec: Spec, case: Case, number: int, total: int, e: Exception) -> ExerciseFailed:
+    """The report of an exception: its text, the line that raised it, a hint about that line."""
+    text = str(e)
+    lines = [_header(spec, number, total, case, f"your function raised {type(e).__name__}"),
+             f"  {type(e).__name__}: {text}"]  # fmt: skip
+    at = _raised_at(e)
+    part = spec.graded[0]
+    if at is not None:
+        lines.append(f"  at line {at[0]} of your function: {at[1]}")
+        named = [p for p in spec.outputs if re.search(rf"\b{p}\b", at[1])]
+        part = next((p for p in named if p in spec.graded), named[0] if named else part)
+    if "Cannot cast ufunc" in text and "int" in text:
+        lines.append(advice(spec.name, "An integer array cannot hold the non-integer values added to it: it "
+                            "was made with an integer dtype, e.g. np.zeros_like(x) of an integer x. Use "
+                            "np.zeros(x.shape) (float64).", part))  # fmt: skip
+        return ExerciseFailed("\n".join(lines))
+    if "float" in text and "integer" in text:
+        lines.append("  Sizes must be integers: Ho = (H + 2p − KH) // S + 1 (// is integer division).")
+    lines.append(hint(spec.name, case, part))
+    return ExerciseFailed("\n".join(lines))
 
 
 def _grade(spec: Spec, fn: Callable, cases: list[Case], *, student: bool) -> _Stub | None:
     total = len(cases)
+    log = _Log()
     for number, case in enumerate(cases, 1):
         args = case.fresh()
         snapshot = case.fresh()
@@ -105,25 +227,14 @@ def _grade(spec: Spec, fn: Callable, cases: list[Case], *, student: bool) -> _St
                 return _Stub(number, e)
             raise
         except Exception as e:
-            sizes = "float" in str(e) and "integer" in str(e)
-            raise ExerciseFailed(
-                f"{_header(spec, number, total, case, f'your function raised {type(e).__name__}')}\n"
-                f"  {type(e).__name__}: {e}\n"
-                + (
-                    "  Sizes must be integers: Ho = (H + 2p − KH) // S + 1 (// is integer division).\n"
-                    if sizes
-                    else ""
-                )
-                + hint(spec.name, case, spec.graded[0])
-            ) from e
-        problem = _problem(spec, case, args, snapshot, out)
+            raise _raised(spec, case, number, total, e) from e
+        problem = _problem(spec, case, number, args, snapshot, out, log)
         if problem is not None:
-            what, details = problem
+            what, details, own = problem
             part = next((p for p in spec.graded if what.startswith(p + " ")), spec.graded[0])
-            topical = what.endswith(("is wrong", "wrong shape"))  # not for a modified input, a dtype, ...
+            text = hint(spec.name, case, part) if own == "topical" else own  # None: no hint
             raise ExerciseFailed(
-                f"{_header(spec, number, total, case, what)}\n{details}"
-                + (f"\n{hint(spec.name, case, part)}" if topical else "")
+                f"{_header(spec, number, total, case, what)}\n{details}" + (f"\n{text}" if text else "")
             )
     return None
 
@@ -143,7 +254,7 @@ def run(spec: Spec, fn: Callable, cases: list[Case]) -> None:
     _grade(spec, spec.reference, cases, student=False)
     done = f"it passed {stub.number - 1} cases, then raised" if stub.number > 1 else "it raises"
     print(
-        f"… {spec.name}: exercise not done yet ({done} NotImplementedError), so the {n} cases ran on "
+        f"… {spec.name}: exercise not done yet ({done} NotImplementedError), so its cases ran on "
         f"the reference solution cnnmath.{spec.name} instead: all pass. Replace the stub with your code "
         "and run this cell again."
     )
