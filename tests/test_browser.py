@@ -250,3 +250,30 @@ def test_voila_class_mode_live_delta_map(browser, tmp_path):
             no_error_output(page)
         finally:
             page.close()
+
+
+def test_animation_plays_in_a_static_page(browser, tmp_path):
+    """A widget's animation, saved as a plain HTML file, plays when ▶ is pressed, with no request
+    leaving the page (no CDN: matplotlib's icon font is replaced by characters)."""
+    from cnnmath.widgets import kernel_sliding
+
+    page_file = tmp_path / "animation.html"
+    player = kernel_sliding().animation(interval=100).to_html()
+    page_file.write_text(
+        f'<!doctype html><html><head><meta charset="utf-8"></head><body>{player}</body></html>'
+    )
+    page = browser.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else outside.append(r.url))
+    try:
+        page.goto(page_file.as_uri())
+        first = page.get_attribute("img[id^=_anim_img]", "src")
+        assert first and first.startswith("data:image/png;base64,")
+        page.click("button[title=Play]")
+        page.wait_for_function(
+            "(first) => document.querySelector('img[id^=_anim_img]').src !== first", arg=first, timeout=10_000
+        )
+        page.screenshot(path=str(tmp_path / "animation.png"))
+    finally:
+        page.close()
+    assert outside == []

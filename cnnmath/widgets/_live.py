@@ -162,6 +162,48 @@ class LiveWidget(widgets.VBox):
                     w.value = count - 1
                 w.max = max(count - 1, 0)
 
+    # ------------------------------------------------------------ for readers without a kernel
+
+    def still(self):
+        """The current frame with its written-out formula, as a picture any notebook viewer shows
+        (a PNG; its text form is the formula)."""
+        from ._static import Still, captioned
+
+        if self.error:
+            raise ValueError(
+                f"{type(self).__name__}.still: the widget shows a message, not a frame: {self.error}"
+            )
+        frame = captioned(self.canvas.frame.copy(), self.text)
+        return Still(frame, self.text, type(self).__name__, self.canvas.labels)
+
+    def animation(self, steps=None, *, interval: int | None = None):
+        """The widget's step sequence as an animation that plays without a kernel (matplotlib's
+        JavaScript player). steps: the values of ``step`` to show, default all of them; the other
+        controls stay as they are; ``step`` is put back afterwards."""
+        from ._static import Animation, captioned
+
+        step = getattr(self, "step", None)
+        if step is None:
+            raise TypeError(f"{type(self).__name__}.animation: this widget has no step control to animate")
+        if self.error:
+            raise ValueError(f"{type(self).__name__}.animation: the widget shows a message: {self.error}")
+        start = step.value
+        values = range(step.min, step.max + 1) if steps is None else list(steps)
+        frames = []
+        try:
+            for v in values:
+                if not step.min <= v <= step.max:
+                    raise ValueError(
+                        f"{type(self).__name__}.animation: steps must lie in {step.min}…{step.max}, got {v}"
+                    )
+                step.value = v
+                frames.append(captioned(self.canvas.frame.copy(), self.text))
+        finally:
+            step.value = start
+        play = getattr(self, "play", None)
+        ms = interval if interval is not None else (play.interval if play is not None else 800)
+        return Animation(frames, type(self).__name__, interval=ms)
+
     def draw(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
