@@ -38,8 +38,8 @@ SCHEMES = ("central", "forward")
 THRESHOLDS = (
     (1e-7, "fine"),
     (1e-4, "fine for objectives with kinks, suspicious otherwise"),
-    (1e-2, "usually wrong"),
-    (np.inf, "wrong"),
+    (1e-2, "uncomfortable: probably a bug"),
+    (np.inf, "probably wrong"),
 )
 
 

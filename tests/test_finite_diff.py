@@ -60,7 +60,7 @@ def test_relative_error():
 
 
 @pytest.mark.parametrize(
-    ("error", "word"), [(1e-9, "fine"), (1e-5, "kinks"), (1e-3, "usually wrong"), (0.5, "wrong")]
+    ("error", "word"), [(1e-9, "fine"), (1e-5, "kinks"), (1e-3, "probably a bug"), (0.5, "probably wrong")]
 )
 def test_verdict(error, word):
     assert word in fd.verdict(error)
