@@ -33,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import reference
-from ._validate import as_array
+from ._validate import as_array, check_int
 from .activations import relu, relu_prime
 
 __all__ = [
@@ -97,8 +97,18 @@ def init_params(channels, kernels, input_hw, classes: int, rng: np.random.Genera
 
     channels: (C0, C1, C2); kernels: (K1, K2); input_hw: (H, W).
     """
-    C0, C1, C2 = channels
-    k1, k2 = kernels
+    fn = "twoconv.init_params"
+    if not (isinstance(channels, tuple | list) and len(channels) == 3):
+        raise ValueError(f"{fn}: channels must be (C0, C1, C2), got {channels!r}")
+    if not (isinstance(kernels, tuple | list) and len(kernels) == 2):
+        raise ValueError(f"{fn}: kernels must be (K1, K2), got {kernels!r}")
+    if not (isinstance(input_hw, tuple | list) and len(input_hw) == 2):
+        raise ValueError(f"{fn}: input_hw must be (H, W), got {input_hw!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"{fn}: rng must be a numpy Generator (np.random.default_rng(seed)), got {rng!r}")
+    C0, C1, C2 = (check_int(fn, f"channels[{i}]", c, minimum=1) for i, c in enumerate(channels))
+    k1, k2 = (check_int(fn, f"kernels[{i}]", k, minimum=1) for i, k in enumerate(kernels))
+    classes = check_int(fn, "classes", classes, minimum=1)
     h2, w2 = sizes(input_hw, k1, k2)["z2"]
     fan1, fan2, fan3 = C0 * k1 * k1, C1 * k2 * k2, C2 * h2 * w2
     shapes = [

@@ -157,3 +157,20 @@ def test_sizes_and_bad_input():
     p = tc.init_params((1, 1, 1), (2, 2), (7, 7), 2, np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"x must be 4-D \(N, C0, H, W\), got shape \(7, 7\)"):
         tc.forward(np.zeros((7, 7)), p)
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (((1, 2), (2, 2), (7, 7), 2), r"channels must be \(C0, C1, C2\), got \(1, 2\)"),
+        (((1, 2, 2), (2,), (7, 7), 2), r"kernels must be \(K1, K2\)"),
+        (((1, 2, 2), (2, 2), 7, 2), r"input_hw must be \(H, W\), got 7"),
+        (((1, 0, 2), (2, 2), (7, 7), 2), r"channels\[1\] must be an integer >= 1, got 0"),
+        (((1, 2, 2), (2, 2), (7, 7), 0), r"classes must be an integer >= 1, got 0"),
+    ],
+)
+def test_init_params_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        tc.init_params(*args, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="rng must be a numpy Generator"):
+        tc.init_params((1, 2, 2), (2, 2), (7, 7), 2, 0)
