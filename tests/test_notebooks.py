@@ -15,7 +15,8 @@ import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 ALL = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
-DERIVATIONS = [nb for nb in ALL if 1 <= int(nb.name[:2]) <= 11]
+# The derivation notebooks: 01-11, and the chapters from 17 on (17-19 so far; 20-21 are reserved).
+DERIVATIONS = [nb for nb in ALL if 1 <= int(nb.name[:2]) <= 11 or int(nb.name[:2]) >= 17]
 
 
 def _load(path: Path) -> dict:
@@ -29,7 +30,7 @@ def _text(cell) -> str:
 def test_the_collection_is_numbered_without_gaps():
     numbers = [int(nb.name[:2]) for nb in ALL]
     assert numbers == list(range(len(ALL))), numbers
-    assert len(DERIVATIONS) == 11
+    assert len([nb for nb in DERIVATIONS if int(nb.name[:2]) <= 11]) == 11
 
 
 @pytest.mark.parametrize("path", ALL[1:], ids=lambda p: p.name)

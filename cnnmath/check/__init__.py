@@ -56,6 +56,7 @@ from ..dense import dense_backward
 from ..pool import avg_pool2d_backward, lp_pool2d_backward, max_pool2d_backward
 from . import _battery
 from ._run import ExerciseFailed, Spec, run
+from .chapters import check_numerical_gradient, check_softmax_cross_entropy, check_twoconv_backward
 
 __all__ = [
     "ExerciseFailed",
@@ -66,6 +67,9 @@ __all__ = [
     "check_dense_backward",
     "check_lp_pool2d_backward",
     "check_max_pool2d_backward",
+    "check_numerical_gradient",
+    "check_softmax_cross_entropy",
+    "check_twoconv_backward",
 ]
 
 
