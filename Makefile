@@ -26,7 +26,8 @@ lab: $(STAMP)
 ## access (no token); open the address it prints, stop with Ctrl+C. Another notebook:
 ##   make present NB=notebooks/07-pooling.ipynb
 ## POOL kernels are preheated: each has run the notebook already, so a page opens without waiting
-## for it (teach/present.py holds the same settings; `make bench` times the page loads).
+## for it; open the page once Voilà logs "Kernel pool ... is filled" (teach/present.py holds the same
+## settings; `make bench` times the page loads).
 NB ?= notebooks/16-interactive-backprop.ipynb
 POOL ?= 2
 present: $(STAMP)
