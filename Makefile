@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; only add the flag when we are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab present test bench lint venv clean
+.PHONY: lab present test bench lint venv clean assignments
 
 venv: $(STAMP)
 
@@ -25,17 +25,33 @@ lab: $(STAMP)
 ## Listens on 127.0.0.1 only (Voilà's default port 8866, or the next free one) with Voilà's default
 ## access (no token); open the address it prints, stop with Ctrl+C. Another notebook:
 ##   make present NB=notebooks/07-pooling.ipynb
+## POOL kernels are preheated: each has run the notebook already, so a page opens without waiting
+## for it; open the page once Voilà logs "Kernel pool ... is filled" (teach/present.py holds the same
+## settings; `make bench` times the page loads).
 NB ?= notebooks/16-interactive-backprop.ipynb
+POOL ?= 2
 present: $(STAMP)
-	$(VENV)/bin/voila $(NB) --Voila.ip=127.0.0.1
+	$(VENV)/bin/voila $(NB) --Voila.ip=127.0.0.1 --preheat_kernel=True --pool_size=$(POOL)
 
 ## Run every test and every notebook (nbval). OPENBLAS_NUM_THREADS keeps runs comparable.
 test: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile
 
-## Time the fast forms against the plain loops and (if installed) PyTorch.
+## Time the fast forms against the plain loops and (if installed) PyTorch; then class mode's page loads
+## (notebook 16 in Chromium, without and with preheated kernels).
 bench: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) benchmarks/bench.py
+	OPENBLAS_NUM_THREADS=1 $(PY) -m teach.present
+
+## The coding exercises of notebooks 01-11 as an nbgrader course in _build/nbgrader (README, "Grading with
+## nbgrader"): source notebooks with working solutions and autograded check cells, and the student versions.
+TEACH := $(VENV)/.teach-installed
+$(TEACH): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[teach]'
+	touch $(TEACH)
+
+assignments: $(TEACH)
+	$(PY) -m teach.assignments
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -27,6 +27,8 @@ from pathlib import Path
 import matplotlib
 import pytest
 
+from teach import present
+
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "16-interactive-backprop.ipynb"
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -233,13 +235,14 @@ def test_jupyterlab_live_delta_map(browser, tmp_path):
 def test_voila_class_mode_live_delta_map(browser, tmp_path):
     root = copy_notebook(tmp_path)
     port, token = free_port(), secrets.token_hex(16)
-    # the `make present` command line, plus a free port and a token
-    cmd = [
-        sys.executable, "-m", "voila", str(root / NOTEBOOK.name), "--no-browser", "--Voila.ip=127.0.0.1",
-        f"--port={port}", "--Voila.port_retries=0", f"--token={token}",
-    ]  # fmt: skip
+    # the `make present` command line (preheated kernels), plus a free port and a token
+    cmd = present.voila_command(root / NOTEBOOK.name, port, token, preheat=True)
     base = f"http://127.0.0.1:{port}"
-    with server(cmd, tmp_path, lambda: listens(port), tmp_path / "voila.log"):
+    log = tmp_path / "voila.log"
+    # as a teacher would: open the page once Voilà says its pool of preheated kernels is full (a page
+    # requested earlier gets a kernel of its own, which then competes with the pool's for the CPU)
+    ready = lambda: listens(port) and present.POOL_FILLED.search(log.read_text(errors="replace"))  # noqa: E731
+    with server(cmd, tmp_path, ready, log):
         page = browser.new_page()
         try:
             page.goto(f"{base}/?token={token}", timeout=RUN_S * 1000)

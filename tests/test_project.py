@@ -13,7 +13,7 @@ def _pyproject() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
-def _pins_from_pyproject(extras=("lab", "test")) -> dict[str, str]:
+def _pins_from_pyproject(extras=("lab", "test", "teach")) -> dict[str, str]:
     proj = _pyproject()["project"]
     reqs = list(proj["dependencies"])
     for extra in extras:
@@ -78,3 +78,11 @@ def test_every_notebook_is_listed_in_the_index():
         assert re.fullmatch(r"\d\d-[a-z0-9]+(-[a-z0-9]+)*\.ipynb", nb.name), nb.name
         if nb.name != "00-index.ipynb":
             assert f"({nb.name})" in text, f"00-index.ipynb does not link {nb.name}"
+
+
+def test_nbgrader_is_an_optional_pinned_extra_installed_by_ci():
+    proj = _pyproject()["project"]
+    assert not any(r.startswith("nbgrader") for r in proj["dependencies"])
+    assert proj["optional-dependencies"]["teach"] == ["nbgrader==0.9.6"]
+    assert ".[teach]" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "_build/" in (ROOT / ".gitignore").read_text(encoding="utf-8").split()

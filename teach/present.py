@@ -1,0 +1,238 @@
+"""Class mode (``make present``): Voilà with preheated kernels; how fast a page shows its first live widget.
+
+Without preheating, Voilà starts a kernel and runs the whole notebook for every page load, so a
+visitor waits for notebook 16 to execute. With ``--preheat_kernel=True --pool_size=N`` Voilà keeps N
+kernels that have already run the notebook with its own (default) template, and a page load takes
+one of them and gets the page that was rendered in advance; Voilà starts a replacement
+``fill_delay`` (1 s) later. Consequences for a teacher: the pool costs N idle kernels of memory, a
+page shows the notebook in the state it has after running every cell (as without preheating), and
+changing the notebook needs a restart of ``make present``.
+
+``measure()`` (``make bench``; tests/test_present.py) serves a copy of the notebook on 127.0.0.1 (a
+free port, a token, Jupyter's directories in a temporary folder), loads the page ``loads`` times in
+Debian's Chromium (Playwright) and returns, for each load, the time from the start of navigation to
+the moment the first cnnmath widget's picture is on screen (its <img> decoded), read with
+``performance.now()`` inside the page. Before each load it waits until the pool is full again, as
+a teacher's reload a few seconds apart would find it.
+
+    python -m teach.present                     # notebook 16: 3 loads without and with preheating
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "16-interactive-backprop.ipynb"
+
+# Class mode's settings, in one place: the Makefile's `present` recipe passes the same flags
+# (tests/test_present.py checks that they agree).
+POOL_SIZE = 2  # preheated kernels: two visitors (or a reload) in quick succession both get one
+CLASS_MODE_FLAGS = ("--Voila.ip=127.0.0.1", "--preheat_kernel=True", f"--pool_size={POOL_SIZE}")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+FIRST_WIDGET = ".cnnmath-widget img"
+START_S, LOAD_S = 180, 120  # generous limits on a shared 2-core machine; the times are reported
+POOL_FILLED = re.compile(r"Kernel pool of .* is filled with \d+ kernel")
+
+# Runs in the page before any of its scripts: records when the first widget picture is decoded.
+_WATCH = """
+window.__firstWidget = null;
+const seen = () => {
+  if (window.__firstWidget !== null) return;
+  const img = document.querySelector(SELECTOR);
+  if (img && img.complete && img.naturalWidth > 0) window.__firstWidget = performance.now();
+};
+new MutationObserver(seen).observe(document, {childList: true, subtree: true, attributes: true});
+document.addEventListener("load", seen, true);
+""".replace("SELECTOR", json.dumps(FIRST_WIDGET))
+
+
+def voila_command(notebook: Path, port: int, token: str, *, preheat: bool) -> list[str]:
+    """`make present`'s command line (with or without preheating), on ``port`` with ``token``."""
+    flags = list(CLASS_MODE_FLAGS) if preheat else [CLASS_MODE_FLAGS[0]]
+    return [
+        sys.executable, "-m", "voila", str(notebook), *flags, "--no-browser", f"--port={port}",
+        "--Voila.port_retries=0", f"--token={token}",
+    ]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _listens(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _env(root: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for var in ("HOME", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        (root / var).mkdir(parents=True, exist_ok=True)
+        env[var] = str(root / var)  # never the user's ~/.jupyter
+    env["PYTHONUNBUFFERED"] = "1"
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    try:
+        import matplotlib
+
+        env["MPLCONFIGDIR"] = matplotlib.get_configdir()  # reuse the font cache
+    except ImportError:
+        pass
+    return env
+
+
+def _wait(condition, what: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if proc.poll() is not None:
+            raise RuntimeError(f"voila exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not within {timeout} s:\n{log.read_text()[-3000:]}")
+        time.sleep(0.2)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM the server's process group (its kernels included), then SIGKILL what is left."""
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+            proc.wait(timeout=wait)
+        except ProcessLookupError:
+            return
+        except subprocess.TimeoutExpired:
+            continue
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # kernels that outlived the server
+        except ProcessLookupError:
+            pass
+        return
+
+
+def measure(
+    context,
+    notebook: Path = NOTEBOOK,
+    *,
+    preheat: bool,
+    loads: int = 3,
+    workdir: Path | None = None,
+    inspect=None,
+) -> list[float]:
+    """Seconds from navigation to the first live widget, for each of ``loads`` page loads.
+
+    ``context``: a Playwright BrowserContext (see :func:`chromium`). Screenshots and voila's log go
+    to ``workdir`` (a temporary folder by default). ``inspect(page)``, if given, is called on each
+    page after the time is taken (a test's checks of what the page shows).
+    """
+    with tempfile.TemporaryDirectory(prefix="cnnmath-present-") as tmp:
+        work = Path(workdir or tmp)
+        root = work / ("preheat" if preheat else "plain")
+        (root / "notebooks").mkdir(parents=True)
+        copy = root / "notebooks" / notebook.name
+        shutil.copy(notebook, copy)
+        port, token = free_port(), os.urandom(16).hex()
+        log = root / "voila.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                voila_command(copy, port, token, preheat=preheat),
+                cwd=root, env=_env(root), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        try:
+            _wait(lambda: _listens(port), "voila listening", proc, log, START_S)
+            times = []
+            for n in range(loads):
+                if preheat:  # the pool is full again (a reload a few seconds later finds it so)
+                    filled = lambda n=n: len(POOL_FILLED.findall(log.read_text(errors="replace"))) > n  # noqa: E731
+                    _wait(filled, f"kernel pool full before load {n + 1}", proc, log, START_S)
+                page = context.new_page()
+                try:
+                    page.add_init_script(_WATCH)
+                    page.goto(f"http://127.0.0.1:{port}/?token={token}", wait_until="commit")
+                    page.wait_for_function("() => window.__firstWidget !== null", timeout=LOAD_S * 1000)
+                    times.append(page.evaluate("window.__firstWidget") / 1000)
+                    if inspect is not None:
+                        inspect(page)
+                    page.screenshot(path=str(root / f"load-{n + 1}.png"))
+                finally:
+                    page.close()
+            return times
+        finally:
+            _stop(proc)
+
+
+class chromium:
+    """``with chromium() as context:`` a headless Debian Chromium (fresh profile) through Playwright."""
+
+    def __enter__(self):
+        from playwright.sync_api import sync_playwright
+
+        self._profile = tempfile.TemporaryDirectory(prefix="cnnmath-chromium-")
+        self._pw = sync_playwright().start()
+        self.context = self._pw.chromium.launch_persistent_context(
+            self._profile.name,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=list(CHROMIUM_FLAGS),
+            viewport={"width": 1400, "height": 1000},
+        )
+        return self.context
+
+    def __exit__(self, *exc):
+        self.context.close()
+        self._pw.stop()
+        self._profile.cleanup()
+
+
+def report(label: str, times: list[float]) -> str:
+    loads = ", ".join(f"{t:.2f} s" for t in times)
+    return f"    {label:34} {loads}   (median {statistics.median(times):.2f} s)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m teach.present", description=__doc__.split("\n")[0])
+    parser.add_argument("notebook", nargs="?", type=Path, default=NOTEBOOK)
+    parser.add_argument("--loads", type=int, default=3)
+    args = parser.parse_args(argv)
+    if not os.access(CHROMIUM, os.X_OK):
+        print(f"class mode: skipped (no Chromium at {CHROMIUM})")
+        return 0
+    print(f"\nclass mode ({args.notebook.name}): navigation -> first live widget, {args.loads} loads")
+    with chromium() as context:
+        for preheat, label in (
+            (False, "a kernel per load (no preheating)"),
+            (True, f"make present (pool of {POOL_SIZE})"),
+        ):
+            print(
+                report(label, measure(context, args.notebook, preheat=preheat, loads=args.loads)), flush=True
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
