@@ -185,14 +185,26 @@ def test_every_notebook_is_a_page(site):
     print("page sizes (bytes):", sizes)
 
 
-# <script src>, <link href> (stylesheets, preloads, icons), <img>/<iframe>/<source>/<video> src.
-RESOURCE = re.compile(
-    r"<(?:script|img|iframe|source|video|audio|embed)\b[^>]*?\bsrc=[\"']([^\"']+)|"
-    r"<link\b[^>]*?\bhref=[\"']([^\"']+)[^>]*>|@import\s+(?:url\()?[\"']?([^\"');]+)|url\([\"']?([^\"')]+)",
-    re.I,
-)
-# <link> elements that are navigation, not something the page loads.
-NAVIGATION = re.compile(r'rel="(?:index|search|next|prev|canonical|author|license)"')
+# What a page loads: <script>/<img>/<iframe>/<source>/<video>/<audio>/<embed> src, <link> href (styles,
+# preloads, icons; not navigation), and in stylesheets and <style> blocks @import and url().
+TAG_SRC = re.compile(r"<(?:script|img|iframe|source|video|audio|embed)\b[^>]*?\bsrc=[\"']([^\"']+)", re.I)
+LINK = re.compile(r"<link\b[^>]*>", re.I)
+HREF = re.compile(r"\bhref=[\"']([^\"']+)", re.I)
+NAVIGATION = re.compile(r'\brel="(?:index|search|next|prev|canonical|author|license)"', re.I)
+STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style>", re.I | re.S)
+CSS_URL = re.compile(r"@import\s+[\"']([^\"']+)|url\(\s*[\"']?([^\"')]+)", re.I)
+
+
+def loaded_urls(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix == ".css":
+        return [a or b for a, b in CSS_URL.findall(text)]
+    urls = TAG_SRC.findall(text)
+    urls += [
+        HREF.search(tag)[1] for tag in LINK.findall(text) if HREF.search(tag) and not NAVIGATION.search(tag)
+    ]
+    urls += [a or b for block in STYLE_BLOCK.findall(text) for a, b in CSS_URL.findall(block)]
+    return urls
 
 
 def external(url: str) -> bool:
@@ -207,18 +219,16 @@ def test_no_page_or_style_loads_anything_from_outside(site):
     offenders, broken = [], []
     pages = [p for p in site.rglob("*.html") if "_static" not in p.relative_to(site).parts]  # not templates
     files = [*pages, *(site / "_static").rglob("*.css")]
+    checked = 0
     for path in files:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        for m in RESOURCE.finditer(text):
-            if m[2] and NAVIGATION.search(m[0]):
-                continue
-            url = next(g for g in m.groups() if g)
+        for url in loaded_urls(path):
+            checked += 1
             if external(url):
                 offenders.append(f"{path.relative_to(site)}: {url}")
-            elif not urlsplit(url).scheme and not url.startswith(("#", "/")):
-                target = (path.parent / urlsplit(url).path).resolve()
-                if urlsplit(url).path and not target.exists():
+            elif not urlsplit(url).scheme and not url.startswith(("#", "/")) and urlsplit(url).path:
+                if not (path.parent / urlsplit(url).path).resolve().exists():
                     broken.append(f"{path.relative_to(site)}: {url}")
+    assert checked > 10 * len(pages), f"only {checked} loaded URLs found in {len(pages)} pages"
     assert not offenders, "loads from outside the site:\n" + "\n".join(offenders[:20])
     assert not broken, "names a file the site does not have:\n" + "\n".join(broken[:20])
 
