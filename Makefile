@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; only add the flag when we are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab present test bench lint venv clean assignments
+.PHONY: lab present test bench lint venv book book-deps clean assignments
 
 venv: $(STAMP)
 
@@ -33,6 +33,28 @@ POOL ?= 2
 present: $(STAMP)
 	$(VENV)/bin/voila $(NB) --Voila.ip=127.0.0.1 --preheat_kernel=True --pool_size=$(POOL)
 
+## The course site: every notebook, with its stored outputs (nothing is executed), as a static site in
+## _build/html/ (Jupyter Book 1). MathJax, require.js and the widgets' HTML manager come from npm
+## (book/package-lock.json) and are served by the site itself: it loads nothing from the internet.
+## Open _build/html/index.html, or: python3 -m http.server --bind 127.0.0.1 --directory _build/html
+BOOK_STAMP := $(VENV)/.installed-book
+NPM_STAMP  := book/node_modules/.installed
+BOOK_ARGS  := build . --config book/_config.yml --toc book/_toc.yml --warningiserror --keep-going
+
+$(BOOK_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[book]'
+	touch $(BOOK_STAMP)
+
+$(NPM_STAMP): book/package.json book/package-lock.json
+	@command -v npm >/dev/null || { echo "make book needs npm (Debian: apt-get install npm)" >&2; exit 1; }
+	cd book && npm ci --ignore-scripts
+	touch $(NPM_STAMP)
+
+book-deps: $(BOOK_STAMP) $(NPM_STAMP)
+
+book: book-deps
+	$(VENV)/bin/jupyter-book $(BOOK_ARGS) --path-output .
+
 ## Run every test and every notebook (nbval). OPENBLAS_NUM_THREADS keeps runs comparable.
 test: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile
@@ -57,4 +79,4 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis _build book/node_modules

@@ -13,7 +13,7 @@ def _pyproject() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
-def _pins_from_pyproject(extras=("lab", "test", "teach")) -> dict[str, str]:
+def _pins_from_pyproject(extras=("lab", "test", "teach", "book")) -> dict[str, str]:
     proj = _pyproject()["project"]
     reqs = list(proj["dependencies"])
     for extra in extras:
