@@ -23,13 +23,15 @@ class ExerciseFailed(AssertionError):
 @dataclass(frozen=True)
 class Spec:
     """name: the cnnmath function the learner re-implements (also the ground truth, ``reference``);
-    outputs: names of what it returns (one name: a single array); graded: the outputs compared."""
+    outputs: names of what it returns (one name: a single array); graded: the outputs compared;
+    home: where a learner finds the reference (``cnnmath`` for the fast forms)."""
 
     name: str
     reference: Callable
     outputs: tuple[str, ...]
     graded: tuple[str, ...]
     summary: str
+    home: str = "cnnmath"
 
 
 class _Stub(Exception):
@@ -144,6 +146,6 @@ def run(spec: Spec, fn: Callable, cases: list[Case]) -> None:
     done = f"it passed {stub.number - 1} cases, then raised" if stub.number > 1 else "it raises"
     print(
         f"… {spec.name}: exercise not done yet ({done} NotImplementedError), so the {n} cases ran on "
-        f"the reference solution cnnmath.{spec.name} instead: all pass. Replace the stub with your code "
+        f"the reference solution {spec.home}.{spec.name} instead: all pass. Replace the stub with your code "
         "and run this cell again."
     )
