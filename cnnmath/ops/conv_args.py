@@ -24,6 +24,12 @@ def conv_output_size(n: int, kernel_size: int, *, stride: int = 1, padding: int 
         raise ValueError(
             f"{fn}: kernel_size={k} is larger than the padded input n + 2*padding = {n}+2*{p} = {n + 2 * p}"
         )
+    return _out_len(n, k, s, p)
+
+
+def _out_len(n: int, k: int, s: int, p: int) -> int:
+    """The formula of :func:`conv_output_size` for arguments already checked (the kernels call it
+    on every call, so without the checks)."""
     return (n + 2 * p - k) // s + 1
 
 
@@ -40,10 +46,7 @@ class ConvArgs:
     def __init__(self, x: np.ndarray, w: np.ndarray, b, stride: int, padding: int, ndim: int):
         self.x, self.w, self.b, self.stride, self.padding, self.ndim = x, w, b, stride, padding, ndim
         (H, W), (KH, KW) = x.shape[2:], w.shape[2:]
-        self.out_hw = (
-            conv_output_size(H, KH, stride=stride, padding=padding),
-            conv_output_size(W, KW, stride=stride, padding=padding),
-        )
+        self.out_hw = (_out_len(H, KH, stride, padding), _out_len(W, KW, stride, padding))
 
     @property
     def z_shape(self) -> tuple[int, ...]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .checks import as_array, check_int, check_kernel_size
-from .conv_args import conv_output_size
+from .conv_args import _out_len
 
 __all__ = ["PoolArgs", "check_dy", "pool_args"]
 
@@ -26,7 +26,7 @@ class PoolArgs:
     def out_hw(self) -> tuple[int, int]:
         """floor((H - kh)/sh) + 1, floor((W - kw)/sw) + 1: windows that do not fit are dropped."""
         H, W = self.x.shape[-2:]
-        return conv_output_size(H, self.kh, stride=self.sh), conv_output_size(W, self.kw, stride=self.sw)
+        return _out_len(H, self.kh, self.sh, 0), _out_len(W, self.kw, self.sw, 0)
 
     @property
     def y_shape(self) -> tuple[int, ...]:
