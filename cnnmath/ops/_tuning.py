@@ -9,10 +9,6 @@ CHUNK_BYTES = 1 << 21
 im2col matrix for a whole batch of 64 was 1.3-1.5x slower: page faults and cache misses;
 0.5-4 MiB measured within 5%)."""
 
-DZ_T_MIN_ROWS = 64
-"""Rows of columns (C*KH*KW + 1) from which the weight gradient multiplies by a transposed copy
-of dz (two C-contiguous operands: 40 against 22 GMAC/s at 64x16x14x14); below, the copy does not pay."""
-
 DENSE_SCATTER_MAX = 1 << 14
 """Entries of the 0/1 scatter matrix up to which col2im is one matrix product instead of KH*KW
 shifted adds (the seeds' 5x5 examples: each numpy call's overhead dominates; 1.7-1.9x faster)."""

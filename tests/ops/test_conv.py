@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 import cnnmath as cm
 from cnnmath import reference as ref
 from cnnmath import seedforms as sf
-from cnnmath.ops import conv
 
 # Seed 001's worked example, typed from the lecture text (not computed by cnnmath).
 SEED001_IMAGE = np.array(
@@ -129,19 +128,6 @@ def test_dz_is_not_modified(rng):
     before = dz.copy()
     cm.conv2d_backward(dz, x, w)
     np.testing.assert_array_equal(dz, before)
-
-
-@pytest.mark.parametrize("min_rows", [1, 10**9])
-@given(case=conv_cases())
-def test_both_orders_of_the_weight_gradient_product(min_rows, case):
-    """_weight_grad computes sum_n dz[n] @ cols[n].T directly or as (cols[n] @ dz[n].T).T, chosen
-    by the number of rows of columns; each order is forced here."""
-    x, w, _, s, p, dz = case
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(conv, "DZ_T_MIN_ROWS", min_rows)
-        got = cm.conv2d_backward(dz, x, w, stride=s, padding=p)
-    for g, want in zip(got, ref.conv2d_backward(dz, x, w, stride=s, padding=p), strict=True):
-        np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-12)
 
 
 def _loops(dz, x, w, **kw):
