@@ -75,8 +75,11 @@ $(TEACH): $(STAMP) pyproject.toml
 assignments: $(TEACH)
 	$(PY) -m teach.assignments
 
+## ruff (style, formatting) and import-linter (the layering of cnnmath/, see [tool.importlinter]).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check cnnmath tests benchmarks notebooks/conftest.py
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis _build book/node_modules

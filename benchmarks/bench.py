@@ -67,21 +67,29 @@ def fmt(seconds: float) -> str:
     return f"{seconds * 1e3:8.3f}ms" if seconds < 10 else f"{seconds:8.1f}s "
 
 
-def conv_row(shape, F, K, p, label, rng):
+def conv_row(shape, F, K, p, label, rng, *, layer=False):
     """One training step's convolution: the forward and the backward pass on the same batch, with
-    a different batch on every call (two batches in turn), as in training. cnnmath remembers the
-    columns of the last single-chunk x (cnnmath.conv._LastColumns); a fixed x would let the forward
-    pass find them too, which no training loop does."""
+    a different batch on every call (two batches in turn), as in training. ``layer=True`` times
+    the Conv2D layer (its forward keeps the im2col columns for its backward) instead of the two
+    functions conv2d and conv2d_backward."""
+    from cnnmath import nn
+
     xs = [rng.normal(size=shape) for _ in range(2)]
     w = rng.normal(size=(F, shape[1], K, K))
     b = rng.normal(size=F)
     dz = rng.normal(size=cm.conv2d(xs[0], w, b, padding=p).shape)
     step = iter(range(1 << 62))
+    conv = nn.Conv2D(shape[1], F, K, padding=p)
+    conv.params.update(w=w, b=b)
 
     def fast():
         x = xs[next(step) % 2]
-        cm.conv2d(x, w, b, padding=p)
-        cm.conv2d_backward(dz, x, w, padding=p)
+        if layer:
+            conv.forward(x)
+            conv.backward(dz)
+        else:
+            cm.conv2d(x, w, b, padding=p)
+            cm.conv2d_backward(dz, x, w, padding=p)
 
     def loops_one_sample():
         ref.conv2d(xs[0][:1], w, b, padding=p)
@@ -131,18 +139,21 @@ def pool_row(rng):
 
 def main() -> int:
     rng = np.random.default_rng(0)
-    rows = [conv_row(*s, rng) for s in CONV_SHAPES] + [pool_row(rng)]
+    rows = [conv_row(*s, rng) for s in CONV_SHAPES]
+    rows += [conv_row(*s[:-1], f"{s[-1]}, Conv2D", rng, layer=True) for s in CONV_SHAPES]
+    rows += [pool_row(rng)]
     print(f"numpy {np.__version__}; torch {torch.__version__ if torch else 'not installed'}; one thread")
     print("forward + backward, float64, median time (cnnmath and torch in alternating blocks);")
     print("conv: each step a new batch, its forward pass and then its backward pass, as in training;")
+    print("rows ending in Conv2D: the layer's forward and backward instead of the two functions;")
     print("loops: the reference loops, timed once on 1 sample and scaled by N\n")
     cols = ("cnnmath", "loops", "loops/cnnmath", "torch", "cnnmath/torch")
-    head = f"{'case':30} " + " ".join(f"{c:>{14 if '/' in c else 10}}" for c in cols)
+    head = f"{'case':36} " + " ".join(f"{c:>{14 if '/' in c else 10}}" for c in cols)
     print(head)
     print("-" * len(head))
     for label, t_fast, t_loops, t_torch in rows:
         torch_cols = f"{fmt(t_torch)} {t_fast / t_torch:13.2f}x" if t_torch else f"{'-':>10} {'-':>14}"
-        print(f"{label:30} {fmt(t_fast)} {fmt(t_loops)} {t_loops / t_fast:13.0f}x {torch_cols}")
+        print(f"{label:36} {fmt(t_fast)} {fmt(t_loops)} {t_loops / t_fast:13.0f}x {torch_cols}")
     for extra in EXTRA_BENCHMARKS:
         extra()
     return 0
@@ -153,10 +164,11 @@ EXTRA_BENCHMARKS: list = []
 
 
 def digits_epoch() -> None:
-    """One SGD epoch of notebook 12's network on the digits (cnnmath.train.train_epoch) vs the same
-    network, weights and batches in PyTorch float64 (cnnmath.torch_oracle.train_epoch_torch). Both
+    """One SGD epoch of notebook 12's network on the digits (cnnmath.nn.train.train_epoch) vs the same
+    network, weights and batches in PyTorch float64 (cnnmath.nn.torch_oracle.train_epoch_torch). Both
     keep training across calls (the weights change, the work per epoch does not)."""
-    from cnnmath import data, train
+    from cnnmath import data
+    from cnnmath.nn import train
 
     digits = data.load_digits()
     r = train.DIGITS_RECIPE
@@ -165,7 +177,7 @@ def digits_epoch() -> None:
     model = train.digits_cnn()
     fns = {"cnnmath": lambda: train.train_epoch(model, digits.x_train, digits.y_train, batches, lr=r["lr"])}
     if torch is not None:
-        from cnnmath import torch_oracle
+        from cnnmath.nn import torch_oracle
 
         tmodel = torch_oracle.to_torch(model)
         xt, yt = torch.from_numpy(digits.x_train), torch.from_numpy(digits.y_train)
@@ -173,12 +185,12 @@ def digits_epoch() -> None:
     t = race(fns, min_time=3.0)
     print(f"\none SGD epoch on the digits {digits.x_train.shape}, batch {batch_size} ({len(batches)} steps):")
     print("    " + repr(model).replace("\n", "\n    "))
-    head = f"{'case':30} {'cnnmath':>10} {'torch':>10} {'cnnmath/torch':>14}"
+    head = f"{'case':36} {'cnnmath':>10} {'torch':>10} {'cnnmath/torch':>14}"
     print(head)
     print("-" * len(head))
     t_torch = t.get("torch")
     torch_cols = f"{fmt(t_torch)} {t['cnnmath'] / t_torch:13.2f}x" if t_torch else f"{'-':>10} {'-':>14}"
-    print(f"{f'digits epoch, batch {batch_size}':30} {fmt(t['cnnmath'])} {torch_cols}")
+    print(f"{f'digits epoch, batch {batch_size}':36} {fmt(t['cnnmath'])} {torch_cols}")
 
 
 EXTRA_BENCHMARKS.append(digits_epoch)

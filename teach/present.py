@@ -73,9 +73,16 @@ def voila_command(notebook: Path, port: int, token: str, *, preheat: bool) -> li
     """`make present`'s command line (with or without preheating), on ``port`` with ``token``."""
     flags = list(CLASS_MODE_FLAGS) if preheat else [CLASS_MODE_FLAGS[0]]
     return [
-        sys.executable, "-m", "voila", str(notebook), *flags, "--no-browser", f"--port={port}",
-        "--Voila.port_retries=0", f"--token={token}",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        *flags,
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.port_retries=0",
+        f"--token={token}",
+    ]
 
 
 def free_port() -> int:
@@ -161,8 +168,12 @@ def measure(
         with log.open("wb") as out:
             proc = subprocess.Popen(
                 voila_command(copy, port, token, preheat=preheat),
-                cwd=root, env=_env(root), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+                cwd=root,
+                env=_env(root),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             _wait(lambda: _listens(port), "voila listening", proc, log, START_S)
             times = []

@@ -33,7 +33,8 @@ def test_bench_prints_a_row_for_every_case(monkeypatch, capsys, torch):
     out = capsys.readouterr().out
     number = r"\s+([\d.]+)(?:ms|s)"
     ratio = r"\s+([\d.]+)x"
-    for label in ["tiny conv", "tiny conv, pad 1", "max-pool 2x2, 2x3x4x6"]:
+    labels = ["tiny conv", "tiny conv, pad 1", "tiny conv, Conv2D", "tiny conv, pad 1, Conv2D"]
+    for label in [*labels, "max-pool 2x2, 2x3x4x6"]:
         m = re.search(
             rf"^{re.escape(label)}\s{{2,}}{number}{number}{ratio}{number}{ratio}$", out, re.MULTILINE
         )

@@ -50,10 +50,10 @@ and ``batched=False`` keeps the pooling batteries to 2-D inputs (H, W).
 
 from __future__ import annotations
 
-from ..conv import conv2d, conv2d_backward
-from ..conv_matrix import conv_matrix
-from ..dense import dense_backward
-from ..pool import avg_pool2d_backward, lp_pool2d_backward, max_pool2d_backward
+from ..ops.conv import conv2d, conv2d_backward
+from ..ops.dense import dense_backward
+from ..ops.pool import avg_pool2d_backward, lp_pool2d_backward, max_pool2d_backward
+from ..seedforms.matrices import conv_matrix
 from . import _battery
 from ._run import ExerciseFailed, Spec, run
 from .chapters import check_numerical_gradient, check_softmax_cross_entropy, check_twoconv_backward
@@ -113,9 +113,10 @@ def check_conv2d_backward(fn, *, strides=(1, 2, 3), paddings=(0, 1, 2), parts=("
 
 def check_conv_matrix(fn, *, strides=(1, 2, 3), paddings=(0, 1, 2)) -> None:
     """Grade ``fn(input_shape, w, *, stride=1, padding=0) -> M`` (2-D kernel w) against
-    :func:`cnnmath.conv_matrix`."""
+    :func:`cnnmath.seedforms.conv_matrix`."""
     strides, paddings = _settings("check_conv_matrix", strides, paddings)
-    spec = Spec("conv_matrix", conv_matrix, ("M",), ("M",), _conv_summary(strides, paddings))
+    summary = _conv_summary(strides, paddings)
+    spec = Spec("conv_matrix", conv_matrix, ("M",), ("M",), summary, home="cnnmath.seedforms")
     run(spec, fn, _battery.conv_matrix_cases(strides, paddings))
 
 

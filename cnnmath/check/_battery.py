@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..ops.conv_args import conv_output_size
+
 __all__ = ["Case", "conv_cases", "conv_matrix_cases", "dense_cases", "pool_cases"]
 
 _NONZERO = np.array([-3, -2, -1, 1, 2, 3])
@@ -71,9 +73,10 @@ def _more(rng, cases: list[Case], picks: tuple[int, ...], int_arg: str) -> list[
         again = i in seen
         seen.add(i)
         about = (
-            f"new random values on the shapes of case {number} again" if again
+            f"new random values on the shapes of case {number} again"
+            if again
             else f"random non-integer values on the shapes of case {number}"
-        )  # fmt: skip
+        )
         out.append(base.with_args(args, about, "floats repeat" if again else "floats"))
     return out
 
@@ -98,13 +101,35 @@ _CONV = [
     (1, 1, 1, 3, 4, 3, 2, 1, 2, "padding 2, non-square", "padding nonsquare"),
     (1, 1, 1, 2, 2, 3, 3, 1, 1, "a 3×3 kernel larger than the 2×2 input, padding 1", "padding"),
     (1, 1, 1, 5, 5, 3, 3, 2, 0, "stride 2", "stride"),
-    (1, 1, 1, 6, 5, 3, 2, 2, 0, "stride 2 that does not divide: the last row and column are in no window",
-     "stride unreached"),
-    (1, 1, 1, 7, 8, 2, 3, 3, 0, "stride 3 larger than the kernel height: rows between windows are skipped",
-     "stride gap"),
+    (
+        1,
+        1,
+        1,
+        6,
+        5,
+        3,
+        2,
+        2,
+        0,
+        "stride 2 that does not divide: the last row and column are in no window",
+        "stride unreached",
+    ),
+    (
+        1,
+        1,
+        1,
+        7,
+        8,
+        2,
+        3,
+        3,
+        0,
+        "stride 3 larger than the kernel height: rows between windows are skipped",
+        "stride gap",
+    ),
     (1, 1, 1, 5, 4, 3, 2, 2, 1, "stride 2 with padding 1", "stride padding"),
     (1, 1, 1, 4, 5, 2, 2, 3, 2, "stride 3 with padding 2", "stride padding"),
-]  # fmt: skip
+]
 _CONV += [
     (2, 2, 3, 6, 5, 3, 2, s, p, f"stride {s}, padding {p}, N=2, C=2, F=3", "batch channels filters")
     for s in (1, 2, 3)
@@ -129,7 +154,8 @@ def conv_cases(kind: str, strides, paddings) -> list[Case]:
     cases = []
     for (N, C, F, H, W, KH, KW, s, p, about, flags), keep in _conv_geometry(strides, paddings):
         x, w, b = _ints(rng, (N, C, H, W)), _kernel(rng, (F, C, KH, KW)), _ints(rng, (F,))
-        Ho, Wo = (H + 2 * p - KH) // s + 1, (W + 2 * p - KW) // s + 1
+        Ho = conv_output_size(H, KH, stride=s, padding=p)
+        Wo = conv_output_size(W, KW, stride=s, padding=p)
         dz = _ints(rng, (N, F, Ho, Wo))
         if not keep:
             continue
@@ -160,29 +186,65 @@ _POOL = [
     ((4, 4), 2, None, "distinct", "2×2 windows, stride None (= 2): non-overlapping", ""),
     ((4, 6), 2, None, "distinct", "non-square input (4×6)", "nonsquare"),
     ((6, 6), 3, None, "distinct", "3×3 windows, stride 3", "window"),
-    ((5, 7), (2, 3), None, "distinct", "2×3 windows: the last row and column are in no window",
-     "nonsquare unreached"),
+    (
+        (5, 7),
+        (2, 3),
+        None,
+        "distinct",
+        "2×3 windows: the last row and column are in no window",
+        "nonsquare unreached",
+    ),
     ((3, 4), (3, 4), None, "distinct", "one window covering the whole input", "whole"),
     ((4, 4), 2, 1, "distinct", "overlapping windows: 2×2 at stride 1", "overlap"),
     ((7, 6), 3, 2, "distinct", "overlapping windows: 3×3 at stride 2", "overlap unreached"),
-    ((6, 7), (3, 2), (2, 1), "distinct", "3×2 windows at stride (2, 1): different along each axis",
-     "overlap nonsquare"),
+    (
+        (6, 7),
+        (3, 2),
+        (2, 1),
+        "distinct",
+        "3×2 windows at stride (2, 1): different along each axis",
+        "overlap nonsquare",
+    ),
     ((7, 7), 2, 3, "distinct", "stride 3 larger than the 2×2 window: pixels between windows", "gap"),
     ((2, 3, 4, 6), 2, None, "distinct", "x of shape (N, C, H, W) = (2, 3, 4, 6)", "batch"),
-    ((2, 2, 7, 5), 3, 2, "distinct", "(N, C, H, W) input with overlapping 3×3 windows at stride 2",
-     "batch overlap unreached"),
+    (
+        (2, 2, 7, 5),
+        3,
+        2,
+        "distinct",
+        "(N, C, H, W) input with overlapping 3×3 windows at stride 2",
+        "batch overlap unreached",
+    ),
     ((4, 4), 2, None, "relu", "ties: windows of zeros, as after a ReLU", "ties"),
     ((5, 5), 2, 1, "grid", "ties in overlapping windows (a grid of 0s and 1s)", "ties overlap"),
-    ((2, 2, 6, 5), 3, (1, 2), "grid", "ties, (N, C, H, W) input, overlapping 3×3 windows",
-     "ties batch overlap unreached"),
+    (
+        (2, 2, 6, 5),
+        3,
+        (1, 2),
+        "grid",
+        "ties, (N, C, H, W) input, overlapping 3×3 windows",
+        "ties batch overlap unreached",
+    ),
     ((4, 4), 2, None, "signed", "negative entries: the derivative of |x| is sign(x)", "signed"),
     ((5, 6), 3, 2, "signed", "negative entries in overlapping windows", "signed overlap"),
     ((4, 4), 2, None, "zero", "a window of zeros: no derivative there, it passes 0 back", "zero"),
-    ((3, 4, 6), 2, None, "distinct", "x of shape (C, H, W) = (3, 4, 6): any number of leading axes",
-     "batch rank"),
-    ((2, 1, 2, 5, 4), 2, 1, "distinct", "a 5-D x of shape (2, 1, 2, 5, 4), overlapping windows",
-     "batch rank overlap"),
-]  # fmt: skip
+    (
+        (3, 4, 6),
+        2,
+        None,
+        "distinct",
+        "x of shape (C, H, W) = (3, 4, 6): any number of leading axes",
+        "batch rank",
+    ),
+    (
+        (2, 1, 2, 5, 4),
+        2,
+        1,
+        "distinct",
+        "a 5-D x of shape (2, 1, 2, 5, 4), overlapping windows",
+        "batch rank overlap",
+    ),
+]
 _LP_P = (2, 1, 3, 1.5)
 _POOL_SKIP = {"max": {"signed", "zero"}, "avg": {"ties", "signed", "zero"}, "lp": {"ties"}}
 
@@ -212,7 +274,8 @@ def pool_cases(kind: str, batched: bool = True) -> list[Case]:
             x = np.abs(x) + 1.0  # Lp pooling is usually applied after a ReLU: start with x > 0
         kh, kw = (k, k) if isinstance(k, int) else k
         sh, sw = (kh, kw) if s is None else (s, s) if isinstance(s, int) else s
-        dy = _ints(rng, (*shape[:-2], (shape[-2] - kh) // sh + 1, (shape[-1] - kw) // sw + 1))
+        Ho, Wo = conv_output_size(shape[-2], kh, stride=sh), conv_output_size(shape[-1], kw, stride=sw)
+        dy = _ints(rng, (*shape[:-2], Ho, Wo))
         tags = frozenset(flags.split())
         if tags & _POOL_SKIP[kind] or (len(shape) > 2 and not batched):
             continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..conv import conv2d, conv2d_backward
+from ..ops.conv import conv2d, conv2d_backward
 from ._battery import Case
 
 __all__ = ["diagnose", "hint"]
@@ -25,102 +25,222 @@ NB = {
 
 _CONV_BACKWARD = {  # part -> [(feature, text, notebook)], the first feature the case has wins
     "dx": [
-        ("stride", "With stride S, output (i, j) read the window that starts at (i·S, j·S): add "
-         "dz[n, f, i, j]·w[f, c, r, t] to dxpad[n, c, i·S + r, j·S + t] — or insert S − 1 zeros between the "
-         "entries of dz (cm.dilate) before the full convolution. Pixels that no window reaches get 0.",
-         "05"),
-        ("padding", "With padding p, compute the gradient of the padded input, dxpad of shape "
-         "(H + 2p, W + 2p), and return its centre dxpad[..., p:p + H, p:p + W].", "05"),
-        ("channels filters", "Input channel c was used by every filter f: dx[n, c] = Σ_f "
-         "full_conv(dz[n, f], rot180(w[f, c])). Sum over the filters, and pair channel c with w[f, c].",
-         "05"),
+        (
+            "stride",
+            "With stride S, output (i, j) read the window that starts at (i·S, j·S): add "
+            "dz[n, f, i, j]·w[f, c, r, t] to dxpad[n, c, i·S + r, j·S + t] — or insert S − 1 zeros between "
+            "the entries of dz (seedforms.dilate) before the full convolution. Pixels that no window reaches "
+            "get 0.",
+            "05",
+        ),
+        (
+            "padding",
+            "With padding p, compute the gradient of the padded input, dxpad of shape "
+            "(H + 2p, W + 2p), and return its centre dxpad[..., p:p + H, p:p + W].",
+            "05",
+        ),
+        (
+            "channels filters",
+            "Input channel c was used by every filter f: dx[n, c] = Σ_f "
+            "full_conv(dz[n, f], rot180(w[f, c])). Sum over the filters, and pair channel c with w[f, c].",
+            "05",
+        ),
         ("batch", "The samples are independent: dx[n] comes from dz[n] only (no sum over the batch).", "04"),
-        ("", "dx is the FULL convolution of dz with the kernel rotated by 180°: pad dz with KH − 1 rows and "
-         "KW − 1 columns of zeros on each side and cross-correlate with rot180(w). In the loop form every "
-         "output (i, j) adds dz[i, j]·w[r, t] to pixel (i + r, j + t); a pixel under several windows "
-         "receives the sum (+=).", "04"),
+        (
+            "",
+            "dx is the FULL convolution of dz with the kernel rotated by 180°: pad dz with KH − 1 rows and "
+            "KW − 1 columns of zeros on each side and cross-correlate with rot180(w). In the loop form every "
+            "output (i, j) adds dz[i, j]·w[r, t] to pixel (i + r, j + t); a pixel under several windows "
+            "receives the sum (+=).",
+            "04",
+        ),
     ],
     "dw": [
-        ("stride", "dw[f, c, r, t] = Σ_{n,i,j} dz[n, f, i, j]·xpad[n, c, i·S + r, j·S + t]: with stride S "
-         "the window of output (i, j) starts at (i·S, j·S).", "06"),
+        (
+            "stride",
+            "dw[f, c, r, t] = Σ_{n,i,j} dz[n, f, i, j]·xpad[n, c, i·S + r, j·S + t]: with stride S "
+            "the window of output (i, j) starts at (i·S, j·S).",
+            "06",
+        ),
         ("padding", "dw correlates the PADDED input with dz: pad x with p zeros first.", "06"),
-        ("channels filters", "dw[f, c] pairs input channel c with the δ of filter f: "
-         "dw[f, c] = Σ_n x[n, c] ⋆ dz[n, f].", "06"),
+        (
+            "channels filters",
+            "dw[f, c] pairs input channel c with the δ of filter f: dw[f, c] = Σ_n x[n, c] ⋆ dz[n, f].",
+            "06",
+        ),
         ("batch", "The weights are shared by the whole batch: dw is the SUM over n of x[n] ⋆ dz[n].", "06"),
-        ("", "The kernel is shared by every output position: dw[r, t] = Σ_{i,j} dz[i, j]·x[i + r, j + t] "
-         "(x ⋆ dz). Add up every position's contribution (+=) instead of overwriting it.", "06"),
+        (
+            "",
+            "The kernel is shared by every output position: dw[r, t] = Σ_{i,j} dz[i, j]·x[i + r, j + t] "
+            "(x ⋆ dz). Add up every position's contribution (+=) instead of overwriting it.",
+            "06",
+        ),
     ],
     "db": [
-        ("", "db[f] = Σ_{n,i,j} dz[n, f, i, j]: the bias is added at every position of every sample, so "
-         "its gradient is the SUM of dz[:, f] over the batch and all positions (not the mean).", "06"),
+        (
+            "",
+            "db[f] = Σ_{n,i,j} dz[n, f, i, j]: the bias is added at every position of every sample, so "
+            "its gradient is the SUM of dz[:, f] over the batch and all positions (not the mean).",
+            "06",
+        ),
     ],
-}  # fmt: skip
+}
 
 _VALUES = [  # (feature, text): the cases after the integer ones, whatever the checker
-    ("repeat", "These are the shapes of an earlier case again, with new values: remember nothing between "
-     "calls (no result kept in a module-level array and returned again, no cache keyed by the shapes); "
-     "compute every result from this call's arguments."),
-    ("floats", "Your function passed the integer case with these shapes, so its geometry is right; with "
-     "non-integer values it is not: look for what rounds or truncates (an integer array "
-     "such as np.zeros_like of an integer input, dtype=int, int(...), //) or a parameter used as an "
-     "integer."),
-    ("int", "Inputs may have an integer dtype (pixels often do): build results as float arrays, "
-     "np.zeros(shape) (float64), not np.zeros_like(x), which copies x's integer dtype."),
-]  # fmt: skip
+    (
+        "repeat",
+        "These are the shapes of an earlier case again, with new values: remember nothing between "
+        "calls (no result kept in a module-level array and returned again, no cache keyed by the shapes); "
+        "compute every result from this call's arguments.",
+    ),
+    (
+        "floats",
+        "Your function passed the integer case with these shapes, so its geometry is right; with "
+        "non-integer values it is not: look for what rounds or truncates (an integer array "
+        "such as np.zeros_like of an integer input, dtype=int, int(...), //) or a parameter used as an "
+        "integer.",
+    ),
+    (
+        "int",
+        "Inputs may have an integer dtype (pixels often do): build results as float arrays, "
+        "np.zeros(shape) (float64), not np.zeros_like(x), which copies x's integer dtype.",
+    ),
+]
 
 _POOL = [  # (feature, text, kinds), the first feature the case has wins
-    ("ties", "On a tie the whole δ goes to the FIRST maximum of the window in row-major order (PyTorch's "
-     "rule; seed 000's Γ taken literally would count it twice). np.argmax of the flattened window "
-     "returns the first maximum; a mask x == max marks all of them.", "max"),
-    ("signed", "The derivative of |x| is sign(x): seed 004's formula (Σ|x|^p)^(1/p − 1)·|x_k|^(p − 1) holds "
-     "for x ≥ 0; for x < 0 multiply by sign(x_k).", "lp"),
-    ("zero", "A window of zeros has no derivative: pass 0 back there (guard the division; 0·∞ is nan).",
-     "lp"),
-    ("rank", "x may have any number of leading axes (..., H, W): (H, W), (C, H, W), (N, C, H, W), even 5-D; "
-     "loop over np.ndindex(x.shape[:-2]) or slice x[..., rows, cols].", "max avg lp"),
-    ("nonsquare", "Rows and columns may differ: x is (..., H, W), kernel_size k or (kh, kw), stride None, s "
-     "or (sh, sw); use H, kh, sh along the rows and W, kw, sw along the columns.", "max avg lp"),
-    ("overlap", "The windows overlap (stride < window): a pixel in several windows receives the SUM of "
-     "their contributions (+=, not =).", "max avg lp"),
-    ("window", "Do not hard-code 2×2 windows or stride 2: window (i, j) is "
-     "x[..., i·sh : i·sh + kh, j·sw : j·sw + kw], and stride=None means stride = kernel_size.", "max avg lp"),
-    ("unreached gap", "Rows and columns that no window reaches get a zero gradient: Ho = ⌊(H − kh)/sh⌋ + 1; "
-     "do not assume the windows tile the input.", "max avg lp"),
+    (
+        "ties",
+        "On a tie the whole δ goes to the FIRST maximum of the window in row-major order (PyTorch's "
+        "rule; seed 000's Γ taken literally would count it twice). np.argmax of the flattened window "
+        "returns the first maximum; a mask x == max marks all of them.",
+        "max",
+    ),
+    (
+        "signed",
+        "The derivative of |x| is sign(x): seed 004's formula (Σ|x|^p)^(1/p − 1)·|x_k|^(p − 1) holds "
+        "for x ≥ 0; for x < 0 multiply by sign(x_k).",
+        "lp",
+    ),
+    (
+        "zero",
+        "A window of zeros has no derivative: pass 0 back there (guard the division; 0·∞ is nan).",
+        "lp",
+    ),
+    (
+        "rank",
+        "x may have any number of leading axes (..., H, W): (H, W), (C, H, W), (N, C, H, W), even 5-D; "
+        "loop over np.ndindex(x.shape[:-2]) or slice x[..., rows, cols].",
+        "max avg lp",
+    ),
+    (
+        "nonsquare",
+        "Rows and columns may differ: x is (..., H, W), kernel_size k or (kh, kw), stride None, s "
+        "or (sh, sw); use H, kh, sh along the rows and W, kw, sw along the columns.",
+        "max avg lp",
+    ),
+    (
+        "overlap",
+        "The windows overlap (stride < window): a pixel in several windows receives the SUM of "
+        "their contributions (+=, not =).",
+        "max avg lp",
+    ),
+    (
+        "window",
+        "Do not hard-code 2×2 windows or stride 2: window (i, j) is "
+        "x[..., i·sh : i·sh + kh, j·sw : j·sw + kw], and stride=None means stride = kernel_size.",
+        "max avg lp",
+    ),
+    (
+        "unreached gap",
+        "Rows and columns that no window reaches get a zero gradient: Ho = ⌊(H − kh)/sh⌋ + 1; "
+        "do not assume the windows tile the input.",
+        "max avg lp",
+    ),
     ("whole", "The window covers the whole input: a single output, Ho = Wo = 1.", "max avg lp"),
-    ("batch", "x may be (N, C, H, W): pool every map over the last two axes (x[..., rows, cols] works for "
-     "any leading axes).", "max avg lp"),
-    ("", "Each dy[i, j] goes to the position of the maximum of window (i, j); every other pixel gets 0. "
-     "stride=None means stride = kernel_size.", "max"),
-    ("", "Every pixel of window (i, j) gets dy[i, j] / (kh·kw): divide by the window's size. stride=None "
-     "means stride = kernel_size.", "avg"),
-    ("", "∂y/∂x_k = (Σ_window |x|^p)^(1/p − 1)·|x_k|^(p − 1)·sign(x_k), times dy[i, j]: mind the "
-     "exponent 1/p − 1 (chain rule through the outer power).", "lp"),
-]  # fmt: skip
+    (
+        "batch",
+        "x may be (N, C, H, W): pool every map over the last two axes (x[..., rows, cols] works for "
+        "any leading axes).",
+        "max avg lp",
+    ),
+    (
+        "",
+        "Each dy[i, j] goes to the position of the maximum of window (i, j); every other pixel gets 0. "
+        "stride=None means stride = kernel_size.",
+        "max",
+    ),
+    (
+        "",
+        "Every pixel of window (i, j) gets dy[i, j] / (kh·kw): divide by the window's size. stride=None "
+        "means stride = kernel_size.",
+        "avg",
+    ),
+    (
+        "",
+        "∂y/∂x_k = (Σ_window |x|^p)^(1/p − 1)·|x_k|^(p − 1)·sign(x_k), times dy[i, j]: mind the "
+        "exponent 1/p − 1 (chain rule through the outer power).",
+        "lp",
+    ),
+]
 
 _OTHER = {  # checker -> part -> [(feature, text, notebook)]
     "dense_backward": {
         "dx": [("", "dx = dz @ w: dx[n, i] = Σ_j dz[n, j]·w[j, i] (for one sample, wᵀδ).", "01")],
-        "dw": [("", "dw = dz.T @ x: dw[j, i] = Σ_n dz[n, j]·x[n, i], the outer products δ xᵀ SUMMED over "
-                "the batch; it has w's shape (D_out, D_in).", "01")],
+        "dw": [
+            (
+                "",
+                "dw = dz.T @ x: dw[j, i] = Σ_n dz[n, j]·x[n, i], the outer products δ xᵀ SUMMED over "
+                "the batch; it has w's shape (D_out, D_in).",
+                "01",
+            )
+        ],
         "db": [("", "db = dz.sum(axis=0): the SUM over the batch, shape (D_out,).", "01")],
     },
-    "conv2d": {"z": [
-        ("stride", "Output (i, j) reads the window that starts at xpad[i·S, j·S]; Ho = ⌊(H + 2p − KH)/S⌋ + 1 "
-         "(integer division //).", "03"),
-        ("padding", "Pad x with p zeros on every side first: Ho = ⌊(H + 2p − KH)/S⌋ + 1.", "03"),
-        ("channels", "Sum over the input channels: z[n, f, i, j] = b[f] + Σ_c Σ_{r,t} "
-         "xpad[n, c, i·S + r, j·S + t]·w[f, c, r, t].", "03"),
-        ("filters batch", "One output map per filter f and per sample n: z has shape (N, F, Ho, Wo).", "03"),
-        ("", "A CNN layer computes a cross-correlation: z[i, j] = b + Σ_{r,t} x[i + r, j + t]·w[r, t] (the "
-         "kernel is not flipped); b may be None.", "03"),
-    ]},
-    "conv_matrix": {"M": [
-        ("padding", "Padded pixels are zeros: they only remove terms. M keeps the shape (Ho·Wo, H·W), with "
-         "Ho, Wo computed with the padding.", "08"),
-        ("", "Row i·Wo + j of M is output pixel (i, j), column a·W + b is input pixel (a, b): "
-         "M[i·Wo + j, (i·S + r − p)·W + (j·S + t − p)] = w[r, t] when that pixel is inside the image.", "08"),
-    ]},
-}  # fmt: skip
+    "conv2d": {
+        "z": [
+            (
+                "stride",
+                "Output (i, j) reads the window that starts at xpad[i·S, j·S]; Ho = ⌊(H + 2p − KH)/S⌋ + 1 "
+                "(integer division //).",
+                "03",
+            ),
+            ("padding", "Pad x with p zeros on every side first: Ho = ⌊(H + 2p − KH)/S⌋ + 1.", "03"),
+            (
+                "channels",
+                "Sum over the input channels: z[n, f, i, j] = b[f] + Σ_c Σ_{r,t} "
+                "xpad[n, c, i·S + r, j·S + t]·w[f, c, r, t].",
+                "03",
+            ),
+            (
+                "filters batch",
+                "One output map per filter f and per sample n: z has shape (N, F, Ho, Wo).",
+                "03",
+            ),
+            (
+                "",
+                "A CNN layer computes a cross-correlation: z[i, j] = b + Σ_{r,t} x[i + r, j + t]·w[r, t] "
+                "(the kernel is not flipped); b may be None.",
+                "03",
+            ),
+        ]
+    },
+    "conv_matrix": {
+        "M": [
+            (
+                "padding",
+                "Padded pixels are zeros: they only remove terms. M keeps the shape (Ho·Wo, H·W), with "
+                "Ho, Wo computed with the padding.",
+                "08",
+            ),
+            (
+                "",
+                "Row i·Wo + j of M is output pixel (i, j), column a·W + b is input pixel (a, b): "
+                "M[i·Wo + j, (i·S + r − p)·W + (j·S + t − p)] = w[r, t] when that pixel is inside the image.",
+                "08",
+            ),
+        ]
+    },
+}
 
 
 def _pick(rules, flags) -> tuple[str, str]:
@@ -237,9 +357,13 @@ def diagnose(
             if q != p and close(spec.reference(dy, x, q, k, **case.kwargs)):
                 return (
                     f"your dx is what p = {q:g} gives, not p = {p:g}: p was used as an integer or fixed.",
-                    advice(name, "p is any real number >= 1: use it as it is, in |x|**p and in the exponents "
-                           "1/p − 1 and p − 1 (no int(p), round(p) or range(p)).", part),
-                )  # fmt: skip
+                    advice(
+                        name,
+                        "p is any real number >= 1: use it as it is, in |x|**p and in the exponents "
+                        "1/p − 1 and p − 1 (no int(p), round(p) or range(p)).",
+                        part,
+                    ),
+                )
     for i, arg in enumerate(case.args):
         if isinstance(arg, np.ndarray) and arg.dtype.kind == "f" and not np.array_equal(arg, np.trunc(arg)):
             args = tuple(np.trunc(a) if j == i else a for j, a in enumerate(case.fresh()))

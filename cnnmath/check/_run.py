@@ -36,13 +36,15 @@ class ExerciseFailed(AssertionError):
 @dataclass(frozen=True)
 class Spec:
     """name: the cnnmath function the learner re-implements (also the ground truth, ``reference``);
-    outputs: names of what it returns (one name: a single array); graded: the outputs compared."""
+    outputs: names of what it returns (one name: a single array); graded: the outputs compared;
+    home: where a learner finds the reference (``cnnmath`` for the fast forms)."""
 
     name: str
     reference: Callable
     outputs: tuple[str, ...]
     graded: tuple[str, ...]
     summary: str
+    home: str = "cnnmath"
 
 
 class _Stub(Exception):
@@ -195,8 +197,10 @@ def _raised_at(e: BaseException) -> tuple[int, str] | None:
 def _raised(spec: Spec, case: Case, number: int, total: int, e: Exception) -> ExerciseFailed:
     """The report of an exception: its text, the line that raised it, a hint about that line."""
     text = str(e)
-    lines = [_header(spec, number, total, case, f"your function raised {type(e).__name__}"),
-             f"  {type(e).__name__}: {text}"]  # fmt: skip
+    lines = [
+        _header(spec, number, total, case, f"your function raised {type(e).__name__}"),
+        f"  {type(e).__name__}: {text}",
+    ]
     at = _raised_at(e)
     part = spec.graded[0]
     if at is not None:
@@ -204,9 +208,15 @@ def _raised(spec: Spec, case: Case, number: int, total: int, e: Exception) -> Ex
         named = [p for p in spec.outputs if re.search(rf"\b{p}\b", at[1])]
         part = next((p for p in named if p in spec.graded), named[0] if named else part)
     if "Cannot cast ufunc" in text and "int" in text:
-        lines.append(advice(spec.name, "An integer array cannot hold the non-integer values added to it: it "
-                            "was made with an integer dtype, e.g. np.zeros_like(x) of an integer x. Use "
-                            "np.zeros(x.shape) (float64).", part))  # fmt: skip
+        lines.append(
+            advice(
+                spec.name,
+                "An integer array cannot hold the non-integer values added to it: it "
+                "was made with an integer dtype, e.g. np.zeros_like(x) of an integer x. Use "
+                "np.zeros(x.shape) (float64).",
+                part,
+            )
+        )
         return ExerciseFailed("\n".join(lines))
     if "float" in text and "integer" in text:
         lines.append("  Sizes must be integers: Ho = (H + 2p − KH) // S + 1 (// is integer division).")
@@ -255,6 +265,6 @@ def run(spec: Spec, fn: Callable, cases: list[Case]) -> None:
     done = f"it passed {stub.number - 1} cases, then raised" if stub.number > 1 else "it raises"
     print(
         f"… {spec.name}: exercise not done yet ({done} NotImplementedError), so its cases ran on "
-        f"the reference solution cnnmath.{spec.name} instead: all pass. Replace the stub with your code "
+        f"the reference solution {spec.home}.{spec.name} instead: all pass. Replace the stub with your code "
         "and run this cell again."
     )

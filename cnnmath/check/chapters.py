@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import twoconv
-from ..gradcheck import numerical_gradient
-from ..losses import softmax_cross_entropy
+from ..ops.gradcheck import numerical_gradient
+from ..ops.losses import softmax_cross_entropy
+from ..seedforms import twoconv
 from ._run import ExerciseFailed
 
 __all__ = ["check_numerical_gradient", "check_softmax_cross_entropy", "check_twoconv_backward"]
@@ -72,7 +72,9 @@ class _Spec:
     summary: str
     hint: str
     diagnose: Callable | None = None
-    label: str = ""  # how the reference solution is named in the stub line, e.g. "cnnmath.twoconv.backward"
+    label: str = (
+        ""  # how the reference solution is named in the stub line, e.g. "cnnmath.seedforms.twoconv.backward"
+    )
 
 
 def _call(fn, case: _Case):
@@ -322,7 +324,7 @@ def _tc_diagnose(name, got, exp, case) -> str | None:
 
 def check_twoconv_backward(fn) -> None:
     """Grade ``fn(dlogits, x, p, fwd) -> (dw1, db1, dw2, db2, dw3, db3)`` (p, fwd as in
-    :mod:`cnnmath.twoconv`) against :func:`cnnmath.twoconv.backward`."""
+    :mod:`cnnmath.seedforms.twoconv`) against :func:`cnnmath.seedforms.twoconv.backward`."""
     spec = _Spec(
         "backward",
         twoconv.backward,
@@ -333,6 +335,6 @@ def check_twoconv_backward(fn) -> None:
         "(fwd.gamma), · f′(z1); every weight gradient sums over the batch. "
         "Reread notebook 19-two-conv-layers.ipynb.",
         _tc_diagnose,
-        "cnnmath.twoconv.backward",
+        "cnnmath.seedforms.twoconv.backward",
     )
     _run(spec, fn, _tc_cases())

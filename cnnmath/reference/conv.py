@@ -13,21 +13,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._convargs import check_dz, conv_args
+from ..ops.conv_args import check_dz, conv_args
+from ._arrays import zeros
 
 __all__ = ["conv2d", "conv2d_backward"]
-
-
-def _zeros(shape, *arrays) -> np.ndarray:
-    """Zeros that can hold whatever the inputs hold (float64, or SymPy expressions)."""
-    dtype = object if any(a.dtype == object for a in arrays) else np.float64
-    return np.zeros(shape, dtype=dtype)
 
 
 def _pad(x: np.ndarray, p: int) -> np.ndarray:
     """Zero padding of the last two axes by hand (np.pad is not used, so objects stay objects)."""
     N, C, H, W = x.shape
-    xp = _zeros((N, C, H + 2 * p, W + 2 * p), x)
+    xp = zeros((N, C, H + 2 * p, W + 2 * p), x)
     xp[:, :, p : p + H, p : p + W] = x
     return xp
 
@@ -39,7 +34,7 @@ def conv2d(x, w, b=None, *, stride: int = 1, padding: int = 0) -> np.ndarray:
     N, C = a.x.shape[:2]
     F, _, KH, KW = w4.shape
     Ho, Wo = a.out_hw
-    z = _zeros((N, F, Ho, Wo), xp, w4, *([a.b] if a.b is not None else []))
+    z = zeros((N, F, Ho, Wo), xp, w4, *([a.b] if a.b is not None else []))
     for n in range(N):
         for f in range(F):
             for i in range(Ho):
@@ -68,9 +63,9 @@ def conv2d_backward(dz, x, w, *, stride: int = 1, padding: int = 0):
     N, C, H, W = a.x.shape
     F, _, KH, KW = w4.shape
     Ho, Wo = a.out_hw
-    dxp = _zeros(xp.shape, xp, w4, dz4)
-    dw = _zeros(w4.shape, xp, w4, dz4)
-    db = _zeros((F,), dz4)
+    dxp = zeros(xp.shape, xp, w4, dz4)
+    dw = zeros(w4.shape, xp, w4, dz4)
+    db = zeros((F,), dz4)
     for n in range(N):
         for f in range(F):
             for i in range(Ho):

@@ -18,15 +18,10 @@ import itertools
 import numpy as np
 import sympy as sp
 
-from .._validate import as_array, check_rank, check_shape
+from ..ops.checks import as_array, check_rank, check_shape
+from ._arrays import zeros
 
 __all__ = ["dense", "dense_backward", "mlp_backward", "mlp_forward", "sigmoid", "sigmoid_prime"]
-
-
-def _zeros(shape, *arrays) -> np.ndarray:
-    """Zeros that can hold whatever the inputs hold (float64, or SymPy expressions)."""
-    dtype = object if any(a.dtype == object for a in arrays) else np.float64
-    return np.zeros(shape, dtype=dtype)
 
 
 def _elementwise(fn, z) -> np.ndarray:
@@ -41,7 +36,7 @@ def sigmoid(z) -> np.ndarray:
     z = as_array("reference.sigmoid", "z", z, dtype=None)
     if z.dtype == object:
         return _elementwise(lambda v: 1 / (1 + sp.exp(-v)), z)
-    from ..activations import sigmoid as fast_sigmoid
+    from ..ops.activations import sigmoid as fast_sigmoid
 
     return fast_sigmoid(z)
 
@@ -75,7 +70,7 @@ def dense(x, w, b=None) -> np.ndarray:
     if b is not None:
         b = as_array("reference.dense", "b", b, dtype=None)
         check_shape("reference.dense", "b", b, (D_out,), f"one bias per output unit, w has shape {w.shape}")
-    z = _zeros((N, D_out), x2, w, *([b] if b is not None else []))
+    z = zeros((N, D_out), x2, w, *([b] if b is not None else []))
     for n in range(N):
         for j in range(D_out):
             total = 0 if b is None else b[j]
@@ -98,7 +93,7 @@ def dense_backward(dz, x, w):
     check_shape(fn, "dz", dz, (*x.shape[:-1], w.shape[0]) if ndim == 2 else (w.shape[0],), "z's shape")
     dz2 = dz.reshape(-1, w.shape[0])
     (N, D_in), D_out = x2.shape, w.shape[0]
-    dx, dw, db = _zeros(x2.shape, dz2, w), _zeros(w.shape, dz2, x2), _zeros((D_out,), dz2)
+    dx, dw, db = zeros(x2.shape, dz2, w), zeros(w.shape, dz2, x2), zeros((D_out,), dz2)
     for n in range(N):
         for j in range(D_out):
             db[j] = db[j] + dz2[n, j]
@@ -141,13 +136,13 @@ def mlp_backward(x, t, weights, biases, f=sigmoid, f_prime=sigmoid_prime):
     L = len(weights)
     deltas = [None] * L
     fp = f_prime(zs[-1])
-    out = _zeros(zs[-1].shape, zs[-1], t)
+    out = zeros(zs[-1].shape, zs[-1], t)
     for i in range(out.shape[0]):
         out[i] = (acts[-1][i] - t[i]) * fp[i]  # δ_i^(out) = (a_i - t_i) f'(z_i)
     deltas[-1] = out
     for l in range(L - 2, -1, -1):
         w_next, d_next, fp = weights[l + 1], deltas[l + 1], f_prime(zs[l])
-        d = _zeros(zs[l].shape, zs[l], d_next, w_next)
+        d = zeros(zs[l].shape, zs[l], d_next, w_next)
         for i in range(d.shape[0]):
             total = 0
             for k in range(d_next.shape[0]):
@@ -157,7 +152,7 @@ def mlp_backward(x, t, weights, biases, f=sigmoid, f_prime=sigmoid_prime):
     dws, dbs = [], []
     for l in range(L):
         d, a_prev = deltas[l], acts[l]
-        dw = _zeros((d.shape[0], a_prev.shape[0]), d, a_prev)
+        dw = zeros((d.shape[0], a_prev.shape[0]), d, a_prev)
         for j in range(d.shape[0]):
             for i in range(a_prev.shape[0]):
                 dw[j, i] = d[j] * a_prev[i]  # ∂E/∂w_ji = δ_j a_i

@@ -1,7 +1,7 @@
 """Pooling layers, reference form: the seeds' formulas window by window, as plain Python loops.
 
 x: (..., H, W) -> y: (..., Ho, Wo), Ho = floor((H - kh)/sh) + 1 (the same shapes as
-:mod:`cnnmath.pool`). With 1-based indices, seed 000's max pooling (stride = window n_g) is
+:mod:`cnnmath.ops.pool`). With 1-based indices, seed 000's max pooling (stride = window n_g) is
 
     z^P_{ij} = max_{1 <= r, s <= n_g} a^F_{r + n_g(i-1), s + n_g(j-1)}
 
@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from .._poolargs import check_dy, pool_args
+from ..ops.pool_args import check_dy, pool_args
+from ._arrays import zeros
 
 __all__ = [
     "avg_pool2d",
@@ -37,11 +38,6 @@ def _windows(a):
             for j in range(Wo):
                 pixels = [(*lead, i * a.sh + r, j * a.sw + t) for r in range(a.kh) for t in range(a.kw)]
                 yield (*lead, i, j), pixels
-
-
-def _zeros(shape, *arrays) -> np.ndarray:
-    dtype = object if any(arr.dtype == object for arr in arrays) else np.float64
-    return np.zeros(shape, dtype=dtype)
 
 
 def _first_max(x, pixels):
@@ -76,7 +72,7 @@ def avg_pool2d(x, kernel_size, *, stride=None) -> np.ndarray:
     """Loop form of :func:`cnnmath.avg_pool2d`: net^l = (1/(kh·kw)) Σ net^{l-1} over the window."""
     a = pool_args("reference.avg_pool2d", x, kernel_size, stride, symbolic=True)
     m = sp.Rational(1, a.kh * a.kw) if a.x.dtype == object else 1.0 / (a.kh * a.kw)
-    y = _zeros(a.y_shape, a.x)
+    y = zeros(a.y_shape, a.x)
     for out, pixels in _windows(a):
         total = 0
         for q in pixels:
@@ -91,7 +87,7 @@ def avg_pool2d_backward(dy, x, kernel_size, *, stride=None) -> np.ndarray:
     dy = check_dy("reference.avg_pool2d_backward", a, dy, symbolic=True)
     obj = object in (a.x.dtype, dy.dtype)
     m = sp.Rational(1, a.kh * a.kw) if obj else 1.0 / (a.kh * a.kw)
-    dx = _zeros(a.x.shape, a.x, dy)
+    dx = zeros(a.x.shape, a.x, dy)
     for out, pixels in _windows(a):
         for q in pixels:
             dx[q] = dx[q] + m * dy[out]
@@ -110,7 +106,7 @@ def lp_pool2d(x, p, kernel_size, *, stride=None) -> np.ndarray:
     """Loop form of :func:`cnnmath.lp_pool2d`: y = (Σ_window |x_k|^p)^(1/p)."""
     a = pool_args("reference.lp_pool2d", x, kernel_size, stride, symbolic=True)
     absf, _, p, inv_p = _lp_parts(a.x, p)
-    y = _zeros(a.y_shape, a.x)
+    y = zeros(a.y_shape, a.x)
     for out, pixels in _windows(a):
         total = 0
         for q in pixels:
@@ -129,7 +125,7 @@ def lp_pool2d_backward(dy, x, p, kernel_size, *, stride=None) -> np.ndarray:
     a = pool_args("reference.lp_pool2d_backward", x, kernel_size, stride, symbolic=True)
     dy = check_dy("reference.lp_pool2d_backward", a, dy, symbolic=True)
     absf, signf, p, inv_p = _lp_parts(a.x, p)
-    dx = _zeros(a.x.shape, a.x, dy)
+    dx = zeros(a.x.shape, a.x, dy)
     for out, pixels in _windows(a):
         total = 0
         for q in pixels:

@@ -2,7 +2,7 @@
 
     y[..., i, j] = Σ_{r < kh, t < kw} w[r, t] · x[..., i·sh + r, j·sw + t]
 
-and its backward pass, pixel by pixel (see :mod:`cnnmath.pool_weighted`). Runs on numbers and on
+and its backward pass, pixel by pixel (see :mod:`cnnmath.ops.pool_weighted`). Runs on numbers and on
 numpy object arrays of SymPy symbols or polynomial-ring elements (x, w and dy alike);
 :func:`gaussian_kernel` gives the exact Gaussian (with ``sp.exp``) when sigma is a SymPy number.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from .._poolargs import check_dy, pool_args
-from .._validate import as_array, check_kernel_size
+from ..ops.checks import as_array, check_kernel_size
+from ..ops.pool_args import check_dy, pool_args
 
 __all__ = ["gaussian_kernel", "weighted_pool2d", "weighted_pool2d_backward"]
 
@@ -56,7 +56,7 @@ def gaussian_kernel(kernel_size, sigma) -> np.ndarray:
 
 
 def weighted_pool2d(x, w, *, stride=None) -> np.ndarray:
-    """Loop form of :func:`cnnmath.pool_weighted.weighted_pool2d`."""
+    """Loop form of :func:`cnnmath.ops.pool_weighted.weighted_pool2d`."""
     w = _weights("reference.weighted_pool2d", w)
     a = pool_args("reference.weighted_pool2d", x, w.shape, stride, symbolic=True)
     Ho, Wo = a.out_hw
@@ -73,7 +73,7 @@ def weighted_pool2d(x, w, *, stride=None) -> np.ndarray:
 
 
 def weighted_pool2d_backward(dy, x, w, *, stride=None) -> tuple[np.ndarray, np.ndarray]:
-    """Loop form of :func:`cnnmath.pool_weighted.weighted_pool2d_backward`: for every window (i, j)
+    """Loop form of :func:`cnnmath.ops.pool_weighted.weighted_pool2d_backward`: for every window (i, j)
     and offset (r, t), dx[pixel] += w[r, t]·dy[i, j] and dw[r, t] += dy[i, j]·x[pixel]."""
     w = _weights("reference.weighted_pool2d_backward", w)
     a = pool_args("reference.weighted_pool2d_backward", x, w.shape, stride, symbolic=True)

@@ -24,14 +24,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import as_array, check_int
+from ..ops.checks import as_array, check_int
+from ..ops.conv_args import conv_output_size
+from ._arrays import zeros
 
 __all__ = ["conv_backward", "conv_forward"]
-
-
-def _zeros(shape, *arrays) -> np.ndarray:
-    """Zeros that can hold whatever the inputs hold (float64, or SymPy expressions)."""
-    return np.zeros(shape, dtype=object if any(a.dtype == object for a in arrays) else np.float64)
 
 
 def _args(fn, A_prev, W, stride, pad):
@@ -49,9 +46,10 @@ def _args(fn, A_prev, W, stride, pad):
     fh, fw = W.shape[1:3]
     if fh > H + 2 * p or fw > Wd + 2 * p:
         raise ValueError(f"{fn}: filter ({fh}, {fw}) is larger than the padded input {A_prev.shape}, pad={p}")
-    A_pad = _zeros((H + 2 * p, Wd + 2 * p, C), A_prev)
+    A_pad = zeros((H + 2 * p, Wd + 2 * p, C), A_prev)
     A_pad[p : p + H, p : p + Wd, :] = A_prev
-    return A_pad, W, s, p, ((H + 2 * p - fh) // s + 1, (Wd + 2 * p - fw) // s + 1)
+    out_hw = (conv_output_size(H, fh, stride=s, padding=p), conv_output_size(Wd, fw, stride=s, padding=p))
+    return A_pad, W, s, p, out_hw
 
 
 def _window(i: int, j: int, s: int, fh: int, fw: int) -> tuple[slice, slice, slice]:
@@ -72,7 +70,7 @@ def conv_forward(A_prev, W, b=None, *, stride: int = 1, pad: int = 0) -> np.ndar
         raise ValueError(
             f"slices.conv_forward: b must hold one bias per filter ({F}), got shape {np.shape(b)}"
         )
-    Z0 = _zeros((Ho, Wo, F), A_pad, W, bias)
+    Z0 = zeros((Ho, Wo, F), A_pad, W, bias)
     for i in range(Ho):
         for j in range(Wo):
             Z_slice = A_pad[_window(i, j, s, fh, fw)]
@@ -93,8 +91,8 @@ def conv_backward(dZ0, A_prev, W, *, stride: int = 1, pad: int = 0):
     F, fh, fw = W.shape[:3]
     if dZ0.shape != (Ho, Wo, F):
         raise ValueError(f"{fn}: dZ0 has shape {dZ0.shape}, expected {(Ho, Wo, F)} (the Z0 shape)")
-    dA_pad = _zeros(A_pad.shape, A_pad, W, dZ0)  # initialise dZ^{[l-1]} as a zero matrix (初始化为0矩阵)
-    dW, db = _zeros(W.shape, A_pad, dZ0), _zeros((F,), dZ0)
+    dA_pad = zeros(A_pad.shape, A_pad, W, dZ0)  # initialise dZ^{[l-1]} as a zero matrix (初始化为0矩阵)
+    dW, db = zeros(W.shape, A_pad, dZ0), zeros((F,), dZ0)
     for i in range(Ho):
         for j in range(Wo):
             win = _window(i, j, s, fh, fw)

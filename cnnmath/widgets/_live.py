@@ -23,9 +23,17 @@ ORANGE, GREEN, RED, BLUE, PURPLE = (230, 120, 0), (0, 150, 60), (210, 30, 30), (
 # Colours of the δ·w pairs in the error-flow "star" (tab10-like without orange, which marks the
 # current cell; dark enough for 3-px boxes).
 PAIR_COLORS = [
-    (31, 119, 180), (44, 160, 44), (214, 39, 40), (148, 103, 189), (23, 190, 207),
-    (140, 86, 75), (227, 119, 194), (90, 90, 90), (188, 189, 34), (20, 40, 120),
-]  # fmt: skip
+    (31, 119, 180),
+    (44, 160, 44),
+    (214, 39, 40),
+    (148, 103, 189),
+    (23, 190, 207),
+    (140, 86, 75),
+    (227, 119, 194),
+    (90, 90, 90),
+    (188, 189, 34),
+    (20, 40, 120),
+]
 
 
 def fmt(v) -> str:
@@ -56,9 +64,14 @@ def factor(v) -> str:
 
 def slider(description: str, value: int, lo: int, hi: int) -> widgets.IntSlider:
     return widgets.IntSlider(
-        value=value, min=lo, max=hi, description=description, continuous_update=True,
-        style={"description_width": "initial"}, layout=widgets.Layout(width="220px"),
-    )  # fmt: skip
+        value=value,
+        min=lo,
+        max=hi,
+        description=description,
+        continuous_update=True,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="220px"),
+    )
 
 
 def check_slide(n: int, k: int, stride: int, padding: int, *, window: str = "kernel") -> int:

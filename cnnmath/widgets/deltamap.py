@@ -52,13 +52,18 @@ class DeltaMap(LiveWidget):
         k = self._kernels[first].shape[0]
         self.weights = [
             widgets.FloatSlider(
-                value=float(self._kernels[first][r, t]), min=-2.0, max=2.0, step=0.1, readout_format=".1f",
-                description=f"w[{r},{t}]", layout=widgets.Layout(width="190px"),
+                value=float(self._kernels[first][r, t]),
+                min=-2.0,
+                max=2.0,
+                step=0.1,
+                readout_format=".1f",
+                description=f"w[{r},{t}]",
+                layout=widgets.Layout(width="190px"),
                 style={"description_width": "initial"},
             )
             for r in range(k)
             for t in range(k)
-        ]  # fmt: skip
+        ]
         self.size = slider("input n", size, 2, 9)
         self.stride = slider("stride s", stride, 1, 9)
         self.padding = slider("padding p", padding, 0, 3)
@@ -102,7 +107,8 @@ class DeltaMap(LiveWidget):
         """(net, dz): the previous layer's pre-activation net^{l-1} (n, n) and the given δ^l (Ho, Wo)."""
         n, k = self.size.value, len(self.kernel())
         s, p = self.stride.value, self.padding.value
-        Ho = (check_slide(n, k, s, p) - k) // s + 1
+        check_slide(n, k, s, p)
+        Ho = cm.conv_output_size(n, k, stride=s, padding=p)
         return presets.small_ints((n, n), -4, 5, seed=5) / 2, presets.small_ints((Ho, Ho), -3, 4, seed=6) / 2
 
     def draw(self) -> None:
@@ -115,19 +121,21 @@ class DeltaMap(LiveWidget):
         delta = da * fp
         n, k, Ho = net.shape[0], w.shape[0], dz.shape[0]
         c = self.canvas
-        c.layout([
+        c.layout(
             [
-                Panel("a", f"$a^{{l-1}}$ = {self.activation.value}($net^{{l-1}}$)", a.shape),
-                Panel("dz", r"$\delta^l$ (given)", dz.shape),
-                Panel("w", "kernel w", w.shape),
-                Panel("dw", "dW", dw.shape),
-            ],
-            [
-                Panel("da", r"$\partial E/\partial a^{l-1}$", da.shape),
-                Panel("fp", r"$f\,'(net^{l-1})$", fp.shape),
-                Panel("delta", r"$\delta^{l-1}$", delta.shape),
-            ],
-        ])  # fmt: skip
+                [
+                    Panel("a", f"$a^{{l-1}}$ = {self.activation.value}($net^{{l-1}}$)", a.shape),
+                    Panel("dz", r"$\delta^l$ (given)", dz.shape),
+                    Panel("w", "kernel w", w.shape),
+                    Panel("dw", "dW", dw.shape),
+                ],
+                [
+                    Panel("da", r"$\partial E/\partial a^{l-1}$", da.shape),
+                    Panel("fp", r"$f\,'(net^{l-1})$", fp.shape),
+                    Panel("delta", r"$\delta^{l-1}$", delta.shape),
+                ],
+            ]
+        )
         c.begin()
         for name, v in (("a", a), ("dz", dz), ("w", w), ("dw", dw), ("da", da), ("fp", fp), ("delta", delta)):
             c.fill(name, colorize(v))

@@ -3,7 +3,7 @@
 Mode "star" (seed 001's picture): pick an input pixel (the step); the δ cells of the windows that
 covered it and the weights they were multiplied by are outlined in matching colours, and the sum
 dx[a, b] = Σ δ[i, j]·w[r, t] is written out. Which (δ, w) pairs meet at a pixel is read from
-:func:`cnnmath.conv_matrix` of a kernel holding the labels 1…k² (entry (o, a·n + b) names the weight
+:func:`cnnmath.seedforms.conv_matrix` of a kernel holding the labels 1…k² (entry (o, a·n + b) names the weight
 that links output o to pixel (a, b)); the values come from :func:`cnnmath.conv2d_backward`.
 
 Mode "full convolution": δ is dilated by the stride (zeros inserted, hatched yellow), padded by k − 1
@@ -18,6 +18,7 @@ import ipywidgets as widgets
 import numpy as np
 
 import cnnmath as cm
+from cnnmath import seedforms as sf
 
 from . import presets
 from ._canvas import Panel, colorize
@@ -61,8 +62,8 @@ class ErrorFlow(LiveWidget):
         """(x, w, dz): a zero input (dx does not depend on it), w = 1…k² row by row, and δ = dz."""
         n, k = self.size.value, self.kernel_size.value
         s, p = self.stride.value, self.padding.value
-        m = check_slide(n, k, s, p)
-        Ho = (m - k) // s + 1
+        check_slide(n, k, s, p)
+        Ho = cm.conv_output_size(n, k, stride=s, padding=p)
         w = np.arange(1.0, k * k + 1).reshape(k, k)
         return np.zeros((n, n)), w, presets.small_ints((Ho, Ho), -2, 4, seed=3)
 
@@ -76,16 +77,20 @@ class ErrorFlow(LiveWidget):
     def _star(self, x, w, dz) -> None:
         n, k, s, p = x.shape[0], w.shape[0], self.stride.value, self.padding.value
         dx = cm.conv2d_backward(dz, x, w, stride=s, padding=p)[0]
-        links = cm.conv_matrix((n, n), np.arange(1.0, k * k + 1).reshape(k, k), stride=s, padding=p)
+        links = sf.conv_matrix((n, n), np.arange(1.0, k * k + 1).reshape(k, k), stride=s, padding=p)
         self._sync_range(self.step, self.play, n * n)
         a, b = divmod(self.step.value, n)
         Ho, Wo = dz.shape
         c = self.canvas
-        c.layout([[
-            Panel("dz", f"δ = ∂E/∂z ({Ho}×{Wo}, given)", dz.shape),
-            Panel("w", f"kernel w ({k}×{k})", w.shape),
-            Panel("dx", f"dx = ∂E/∂x ({n}×{n}),  stride {s}, padding {p}", dx.shape),
-        ]])  # fmt: skip
+        c.layout(
+            [
+                [
+                    Panel("dz", f"δ = ∂E/∂z ({Ho}×{Wo}, given)", dz.shape),
+                    Panel("w", f"kernel w ({k}×{k})", w.shape),
+                    Panel("dx", f"dx = ∂E/∂x ({n}×{n}),  stride {s}, padding {p}", dx.shape),
+                ]
+            ]
+        )
         c.begin()
         c.fill("dz", colorize(dz))
         c.numbers("dz", _strings(dz))
@@ -118,22 +123,26 @@ class ErrorFlow(LiveWidget):
     def _full(self, x, w, dz) -> None:
         self.terms = []
         n, k, s, p = x.shape[0], w.shape[0], self.stride.value, self.padding.value
-        dil = cm.dilate(dz, s)
-        dpad = cm.pad(dil, k - 1)
-        wr = cm.rot180(w)
-        full = cm.full_conv(dil, w)
-        dx = cm.delta_full_conv(dz, w, x.shape, stride=s, padding=p)
+        dil = sf.dilate(dz, s)
+        dpad = sf.pad(dil, k - 1)
+        wr = sf.rot180(w)
+        full = sf.full_conv(dil, w)
+        dx = sf.delta_full_conv(dz, w, x.shape, stride=s, padding=p)
         same = np.allclose(dx, cm.conv2d_backward(dz, x, w, stride=s, padding=p)[0])
         Hf, Wf = full.shape
         self._sync_range(self.step, self.play, Hf * Wf)
         i, j = divmod(self.step.value, Wf)
         c = self.canvas
-        c.layout([[
-            Panel("dpad", f"dilate(δ, {s}) padded by k − 1 = {k - 1}", dpad.shape),
-            Panel("wr", "rot180(w)", wr.shape),
-            Panel("full", "full = dilate(δ) ∗ rot180(w)", full.shape),
-            Panel("dx", f"dx: crop padding p = {p}", dx.shape),
-        ]])  # fmt: skip
+        c.layout(
+            [
+                [
+                    Panel("dpad", f"dilate(δ, {s}) padded by k − 1 = {k - 1}", dpad.shape),
+                    Panel("wr", "rot180(w)", wr.shape),
+                    Panel("full", "full = dilate(δ) ∗ rot180(w)", full.shape),
+                    Panel("dx", f"dx: crop padding p = {p}", dx.shape),
+                ]
+            ]
+        )
         c.begin()
         inner = np.zeros(dpad.shape, bool)
         inner[k - 1 : k - 1 + dil.shape[0], k - 1 : k - 1 + dil.shape[1]] = True

@@ -91,7 +91,7 @@ class PoolingRouter(LiveWidget):
             x = presets.relu_grid(self.size.value)
         n, k, s = x.shape[0], self.kernel_size.value, self.stride.value
         check_slide(n, k, s, 0, window="pooling window")
-        Ho = (n - k) // s + 1
+        Ho = cm.conv_output_size(n, k, stride=s)
         return x, presets.small_ints((Ho, Ho), 1, 5, seed=8)
 
     def _pool(self, x, k, s):
@@ -116,12 +116,16 @@ class PoolingRouter(LiveWidget):
         share = backward(dy * (order == self.step.value))  # δ of this window alone
         reached = cm.avg_pool2d_backward(np.ones_like(y), x, k, stride=s) > 0
         c = self.canvas
-        c.layout([[
-            Panel("x", f"x ({n}×{n})", x.shape),
-            Panel("y", f"y = {self.mode.value} pool, {k}×{k}, stride {s}", y.shape),
-            Panel("dy", "δ of y (given)", dy.shape),
-            Panel("dx", "dx (windows so far)", x.shape),
-        ]])  # fmt: skip
+        c.layout(
+            [
+                [
+                    Panel("x", f"x ({n}×{n})", x.shape),
+                    Panel("y", f"y = {self.mode.value} pool, {k}×{k}, stride {s}", y.shape),
+                    Panel("dy", "δ of y (given)", dy.shape),
+                    Panel("dx", "dx (windows so far)", x.shape),
+                ]
+            ]
+        )
         c.begin()
         c.fill("x", colorize(x))
         c.hatch("x", ~reached)

@@ -12,6 +12,7 @@ import ipywidgets as widgets
 import numpy as np
 
 import cnnmath as cm
+from cnnmath import seedforms as sf
 
 from . import presets
 from ._live import ORANGE, LiveWidget, check_slide, factor, fmt, slider
@@ -100,18 +101,22 @@ class KernelSliding(LiveWidget):
         s, p = self.stride.value, self.padding.value
         m = check_slide(n, k, s, p)
         z = cm.conv2d(x, w, stride=s, padding=p)
-        xp = cm.pad(x, p)
+        xp = sf.pad(x, p)
         Ho, Wo = z.shape
         self._sync_range(self.step, self.play, Ho * Wo)
         i, j = divmod(self.step.value, Wo)
 
         labels = tuple([""] * p + [str(a) for a in range(n)] + [""] * p)
         c = self.canvas
-        c.layout([[
-            Panel("x", f"input x ({n}×{n}), padding {p}", (m, m), labels, labels),
-            Panel("w", f"kernel w ({k}×{k})", (k, k)),
-            Panel("z", f"output z = x ⋆ w  (stride {s})", (Ho, Wo)),
-        ]])  # fmt: skip
+        c.layout(
+            [
+                [
+                    Panel("x", f"input x ({n}×{n}), padding {p}", (m, m), labels, labels),
+                    Panel("w", f"kernel w ({k}×{k})", (k, k)),
+                    Panel("z", f"output z = x ⋆ w  (stride {s})", (Ho, Wo)),
+                ]
+            ]
+        )
         c.begin()
         pad_mask = np.ones((m, m), bool)
         pad_mask[p : p + n, p : p + n] = False

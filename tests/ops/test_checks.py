@@ -1,0 +1,143 @@
+"""Bad input is refused with a TypeError/ValueError naming the function, the argument and the shapes,
+instead of being coerced silently (None -> nan, "3" -> 3.0, a date -> days, complex -> real, a
+masked array -> its data) or failing deep inside numpy."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import cnnmath as cm
+from cnnmath.ops import checks as _validate
+
+IMAGE = np.arange(16.0).reshape(4, 4)
+KERNEL = np.ones((2, 2))
+
+COERCIONS = [  # (bad x, what the message must say)
+    (np.array([[1.0, None], [2.0, 3.0]], dtype=object), r"x must hold numbers, but x\[0, 1\] is None"),
+    (np.array([["1", "2"], ["3", "4"]]), r"x holds strings.*dtype <U1, shape \(2, 2\)"),
+    (np.array([[1, "2"], [3, 4]], dtype=object), r"x\[0, 1\] is '2' \(str; shape \(2, 2\)\)"),
+    (
+        np.array(["2026-01-01", "2026-01-02"], dtype="datetime64[D]").reshape(1, 2),
+        r"x holds dates \(datetime64\)",
+    ),
+    (np.array([[1, 2]], dtype="timedelta64[s]"), r"x holds time spans \(timedelta64\)"),
+    (IMAGE + 1j, r"x holds complex numbers.*dtype complex128, shape \(4, 4\)"),
+    (
+        np.ma.masked_array(IMAGE, mask=IMAGE == 5),
+        r"x is a masked array \(shape \(4, 4\), 1 masked\).*pass x.filled\(value\)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("x", "message"),
+    COERCIONS,
+    ids=["None", "str", "object-str", "datetime64", "timedelta64", "complex", "masked"],
+)
+@pytest.mark.parametrize(
+    ("fn", "call"),
+    [
+        ("conv2d", lambda x: cm.conv2d(x, KERNEL)),
+        ("max_pool2d", lambda x: cm.max_pool2d(x, 2)),
+        ("lp_pool2d_backward", lambda x: cm.lp_pool2d_backward(np.ones((2, 2)), x, 2, 2)),
+        ("softmax", lambda x: cm.softmax(x)),
+        ("numerical_gradient", lambda x: cm.numerical_gradient(np.sum, x)),
+    ],
+)
+def test_values_numpy_would_coerce_are_refused_with_a_type_error(fn, call, x, message):
+    name = "logits" if fn == "softmax" else "x"
+    with pytest.raises(TypeError, match=f"^{fn}: .*" + re.sub(r"\bx\b", name, message)):
+        call(x)
+
+
+def test_a_symbolic_object_array_may_not_hold_none():
+    with pytest.raises(TypeError, match=r"conv_matrix: w must hold numbers, but w\[1, 1\] is None"):
+        cm.conv_matrix((3, 3), np.array([[1, 2], [3, None]], dtype=object))
+
+
+def test_plain_numbers_still_pass_unchanged():
+    x = np.arange(16).reshape(4, 4)  # integers and booleans are numbers
+    np.testing.assert_array_equal(cm.max_pool2d(x, 2), [[5.0, 7.0], [13.0, 15.0]])
+    assert cm.max_pool2d(x > 7, 2).dtype == np.float64
+    assert cm.max_pool2d(IMAGE, 2).base is not IMAGE  # a float64 array is used as it is, not changed
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: cm.conv2d(IMAGE, KERNEL, padding=30000),
+            r"conv2d: padding=30000 would make the padded input of shape \(1, 1, 60004, 60004\): 26.8 GiB, "
+            r"over cnnmath's limit of 4 GiB per array",
+        ),
+        (
+            lambda: cm.conv2d_backward(np.ones((1, 1)), IMAGE, KERNEL, padding=2**70),
+            r"conv2d_backward: padding=1180591620717411303424 would make the padded input "
+            r".*about 2\*\*145 bytes",
+        ),
+        (
+            lambda: cm.conv2d(np.ones((1, 1, 2, 2)), np.ones((2**20, 1, 1, 1)), padding=20),
+            r"conv2d: padding=20 with stride=1 would make the output z of shape "
+            r"\(1, 1048576, 42, 42\): 13.8 GiB",
+        ),
+    ],
+)
+def test_an_array_too_large_to_build_fails_at_once_saying_how_large(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_a_stride_past_the_input_gives_one_window_even_2_to_the_70():
+    z = cm.conv2d(IMAGE, KERNEL, stride=2**70)
+    np.testing.assert_array_equal(z, [[10.0]])  # 0 + 1 + 4 + 5: the single window at (0, 0)
+    # padding 1: the single window holds three padded zeros and x[0, 0] (= 1 here)
+    dx, dw, _ = cm.conv2d_backward(np.ones((1, 1)), IMAGE + 1, KERNEL, stride=2**70, padding=1)
+    np.testing.assert_array_equal(dx, np.pad([[1.0]], ((0, 3), (0, 3))))
+    np.testing.assert_array_equal(dw, [[0.0, 0.0], [0.0, 1.0]])
+    np.testing.assert_array_equal(
+        cm.max_pool2d_backward(np.ones((1, 1)), IMAGE, 2, stride=2**70)[:2, :2], [[0, 0], [0, 1]]
+    )
+
+
+def test_softmax_of_an_empty_axis():
+    with pytest.raises(ValueError, match=r"softmax: logits has an empty last axis \(shape \(3, 0\)\)"):
+        cm.softmax(np.ones((3, 0)))
+    assert cm.softmax(np.ones((0, 3))).shape == (0, 3)  # no rows is fine: nothing to normalise
+
+
+def test_numerical_gradient_of_a_vector_function():
+    with pytest.raises(
+        ValueError, match=r"f must return one real number .* shape \(3,\) .* x of shape \(3,\)"
+    ):
+        cm.numerical_gradient(lambda x: 2 * x, np.ones(3))
+    with pytest.raises(ValueError, match=r"dtype complex128"):
+        cm.numerical_gradient(lambda x: complex(x.sum()), np.ones(3))
+    np.testing.assert_allclose(
+        cm.numerical_gradient(lambda x: np.sum(x**2, keepdims=True), np.ones(2)), [2, 2]
+    )
+
+
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [
+        ((4.0, 4), r"input_shape\[0\] must be an integer >= 1, got 4.0"),
+        ((4, -4), r"input_shape\[1\] .* got -4"),
+    ],
+)
+def test_conv_matrix_with_a_float_or_negative_shape(shape, message):
+    with pytest.raises(ValueError, match=f"conv_matrix: {message}"):
+        cm.conv_matrix(shape, KERNEL)
+
+
+def test_the_size_limit_is_one_named_setting():
+    assert _validate.MAX_ARRAY_BYTES == 4 * 2**30
+
+
+def test_a_message_quotes_the_stride_as_given():
+    with pytest.raises(
+        ValueError, match=r"dz has shape \(2, 2\), expected \(1, 1\).*stride=1180591620717411303424"
+    ):
+        cm.conv2d_backward(np.ones((2, 2)), np.ones((5, 5)), np.ones((3, 3)), stride=2**70)

@@ -1,0 +1,176 @@
+"""cnnmath.seedforms.twoconv: the index formulas (loops) == cnnmath.nn (im2col) == central differences
+== PyTorch == SymPy (polynomials with ReLU's pattern fixed, and an unknown activation) on small instances."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import cnnmath as cm
+from cnnmath import symbolic
+from cnnmath.seedforms import twoconv as tc
+
+# (N, C0, C1, C2, H, K1, K2, classes)
+SIZES = [
+    (1, 1, 1, 1, 6, 3, 2, 2),
+    (2, 1, 2, 2, 7, 2, 2, 3),
+    (3, 2, 3, 2, 8, 3, 2, 2),
+    (2, 1, 2, 1, 9, 2, 3, 4),
+]
+
+
+def _instance(rng, N, C0, C1, C2, H, K1, K2, K):
+    p = tc.init_params((C0, C1, C2), (K1, K2), (H, H), K, rng)
+    return p, rng.normal(size=(N, C0, H, H)), rng.integers(0, K, size=N)
+
+
+def _nn_grads(model):
+    return [model[i].grads[k] for i in (0, 3, 6) for k in ("w", "b")]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=str)
+def test_loops_equal_nn_and_central_differences(size, rng):
+    p, x, y = _instance(rng, *size)
+    fwd = tc.forward(x, p)
+    dlogits = cm.softmax_cross_entropy(fwd.logits, y)[1]
+    grads = tc.backward(dlogits, x, p, fwd)
+    model = tc.to_sequential(p)
+    np.testing.assert_allclose(model.forward(x), fwd.logits, rtol=1e-12, atol=1e-14)
+    model.backward(dlogits)
+    for name, ours, fast in zip(p._fields, grads, _nn_grads(model), strict=True):
+        np.testing.assert_allclose(ours, fast, rtol=1e-10, atol=1e-14, err_msg=name)
+        numeric = cm.numerical_gradient(
+            lambda v, name=name: cm.softmax_cross_entropy(tc.forward(x, p._replace(**{name: v})).logits, y)[
+                0
+            ],
+            getattr(p, name),
+        )
+        np.testing.assert_allclose(ours, numeric, atol=1e-8, err_msg=name)
+
+
+def test_deltas_are_derivatives_with_respect_to_z(rng):
+    p, x, y = _instance(rng, *SIZES[1])
+    fwd = tc.forward(x, p)
+    dlogits = cm.softmax_cross_entropy(fwd.logits, y)[1]
+    d1, d2 = tc.deltas(dlogits, p, fwd)
+
+    def loss_z1(z1):
+        return cm.softmax_cross_entropy(tc.forward(None, p, z1=z1, gamma_=fwd.gamma).logits, y)[0]
+
+    def loss_z2(z2):
+        return cm.softmax_cross_entropy(tc.forward(None, p, z2=z2).logits, y)[0]
+
+    np.testing.assert_allclose(d1, cm.numerical_gradient(loss_z1, fwd.z1), atol=1e-8)
+    np.testing.assert_allclose(d2, cm.numerical_gradient(loss_z2, fwd.z2), atol=1e-8)
+
+
+def test_mean_loss_divides_every_gradient_by_n(rng):
+    p, x, y = _instance(rng, *SIZES[2])
+    fwd = tc.forward(x, p)
+    dmean = cm.softmax_cross_entropy(fwd.logits, y)[1]
+    mean, total = tc.backward(dmean, x, p, fwd), tc.backward(dmean * len(x), x, p, fwd)
+    for a, b in zip(mean, total, strict=True):
+        np.testing.assert_allclose(a * len(x), b, rtol=1e-12, atol=1e-15)
+    per_sample = [
+        tc.backward(dmean[n : n + 1] * len(x), x[n : n + 1], p, tc.forward(x[n : n + 1], p))
+        for n in range(len(x))
+    ]
+    for i, t in enumerate(total):
+        np.testing.assert_allclose(sum(g[i] for g in per_sample), t, rtol=1e-10, atol=1e-14)
+
+
+def test_torch_agrees(torch, rng):
+    p, x, y = _instance(rng, *SIZES[2])
+    fwd = tc.forward(x, p)
+    dlogits = cm.softmax_cross_entropy(fwd.logits, y)[1]
+    grads = tc.backward(dlogits, x, p, fwd)
+    t = {k: torch.tensor(v, requires_grad=True) for k, v in p._asdict().items()}
+    F = torch.nn.functional
+    z1 = F.conv2d(torch.tensor(x), t["w1"], t["b1"])
+    z2 = F.conv2d(F.max_pool2d(F.relu(z1), tc.POOL), t["w2"], t["b2"])
+    logits = F.linear(F.relu(z2).flatten(1), t["w3"], t["b3"])
+    F.cross_entropy(logits, torch.tensor(y)).backward()
+    for name, ours in zip(p._fields, grads, strict=True):
+        np.testing.assert_allclose(ours, t[name].grad.numpy(), rtol=1e-10, atol=1e-14, err_msg=name)
+
+
+def test_ties_go_to_the_first_maximum_like_nn(rng):
+    p, x, y = _instance(rng, *SIZES[1])
+    p = p._replace(b1=p.b1 - 2.0)  # most of z1 < 0: windows of zeros after the ReLU
+    fwd = tc.forward(x, p)
+    windows = fwd.a1[:, :, :6, :6].reshape(2, 2, 3, 2, 3, 2)
+    assert ((windows == windows.max(axis=(3, 5), keepdims=True)).sum(axis=(3, 5)) > 1).any()
+    assert np.array_equal(fwd.gamma, cm.max_pool2d_backward(np.ones(fwd.p1.shape), fwd.a1, 2))
+    dlogits = cm.softmax_cross_entropy(fwd.logits, y)[1]
+    model = tc.to_sequential(p)
+    model.forward(x)
+    model.backward(dlogits)
+    for ours, fast in zip(tc.backward(dlogits, x, p, fwd), _nn_grads(model), strict=True):
+        np.testing.assert_allclose(ours, fast, rtol=1e-10, atol=1e-14)
+
+
+def test_polynomial_proof_with_relu_pattern_fixed(rng):
+    p, x, _ = _instance(rng, 2, 1, 2, 2, 6, 3, 1, 2)
+    fwd = tc.forward(x, p)
+    pattern = ((fwd.z1 > 0).astype(int), (fwd.z2 > 0).astype(int))
+    _, X, P, G = tc.polynomial_symbols(x.shape, p)
+    F = tc.forward(X, P, gamma_=fwd.gamma.astype(int), pattern=pattern)
+    E = sum(G.ravel() * F.logits.ravel())
+    grads = tc.backward(G, X, P, F, pattern=pattern)
+    for name in p._fields:
+        for s, g in zip(getattr(P, name).ravel(), getattr(grads, name).ravel(), strict=True):
+            assert E.diff(s) == g, name
+
+
+def test_wrong_routing_fails_the_polynomial_proof(rng):
+    p, x, _ = _instance(rng, 1, 1, 1, 1, 6, 3, 1, 1)
+    fwd = tc.forward(x, p)
+    pattern = ((fwd.z1 > 0).astype(int), (fwd.z2 > 0).astype(int))
+    _, X, P, G = tc.polynomial_symbols(x.shape, p)
+    F = tc.forward(X, P, gamma_=fwd.gamma.astype(int), pattern=pattern)
+    E = sum(G.ravel() * F.logits.ravel())
+    wrong = tc.backward(G, X, P, F._replace(gamma=np.ones_like(fwd.gamma)), pattern=pattern)  # no Γ
+    assert any(E.diff(s) != g for s, g in zip(P.w1.ravel(), wrong.w1.ravel(), strict=True))
+
+
+def test_unknown_activation_proof_on_a_tiny_instance(rng):
+    p, x, _ = _instance(rng, 2, 1, 1, 1, 5, 2, 2, 1)
+    gamma = tc.forward(x, p).gamma.astype(int)
+    a, a_prime = symbolic.activation("a")
+    names = ("w^1", "b^1", "w^2", "b^2", "w^3", "b^3")
+    P = tc.Params(*(symbolic.grid(n, v.shape) for n, v in zip(names, p, strict=True)))
+    X, G = symbolic.grid("x", x.shape), symbolic.grid("g", (2, 1))
+    F = tc.forward(X, P, f=a, gamma_=gamma)
+    E = symbolic.sym_sum(G * F.logits)
+    grads = tc.backward(G, X, P, F, f_prime=a_prime)
+    for name in ("w1", "b1", "b2"):
+        assert symbolic.prove_equal(symbolic.grad(E, getattr(P, name)), getattr(grads, name))
+    names = {str(s) for s in grads.w1[0, 0, 0, 0].free_symbols}
+    assert any(n.startswith("x_{1,") for n in names) and any(n.startswith("x_{2,") for n in names)  # Σ_n
+
+
+def test_sizes_and_bad_input():
+    assert tc.sizes((7, 7), 2, 2) == {"z1": (6, 6), "p1": (3, 3), "z2": (2, 2)}
+    assert tc.sizes((6, 9), 3, 2)["z2"] == (1, 2)
+    with pytest.raises(ValueError, match=r"input \(4, 4\) with kernels 3 and 2"):
+        tc.sizes((4, 4), 3, 2)
+    p = tc.init_params((1, 1, 1), (2, 2), (7, 7), 2, np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"x must be 4-D \(N, C0, H, W\), got shape \(7, 7\)"):
+        tc.forward(np.zeros((7, 7)), p)
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (((1, 2), (2, 2), (7, 7), 2), r"channels must be \(C0, C1, C2\), got \(1, 2\)"),
+        (((1, 2, 2), (2,), (7, 7), 2), r"kernels must be \(K1, K2\)"),
+        (((1, 2, 2), (2, 2), 7, 2), r"input_hw must be \(H, W\), got 7"),
+        (((1, 0, 2), (2, 2), (7, 7), 2), r"channels\[1\] must be an integer >= 1, got 0"),
+        (((1, 2, 2), (2, 2), (7, 7), 0), r"classes must be an integer >= 1, got 0"),
+    ],
+)
+def test_init_params_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        tc.init_params(*args, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="rng must be a numpy Generator"):
+        tc.init_params((1, 2, 2), (2, 2), (7, 7), 2, 0)
