@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import cnnmath as cm
+from cnnmath import seedforms as sf
 from cnnmath.ops import checks as _validate
 
 IMAGE = np.arange(16.0).reshape(4, 4)
@@ -55,7 +56,7 @@ def test_values_numpy_would_coerce_are_refused_with_a_type_error(fn, call, x, me
 
 def test_a_symbolic_object_array_may_not_hold_none():
     with pytest.raises(TypeError, match=r"conv_matrix: w must hold numbers, but w\[1, 1\] is None"):
-        cm.conv_matrix((3, 3), np.array([[1, 2], [3, None]], dtype=object))
+        sf.conv_matrix((3, 3), np.array([[1, 2], [3, None]], dtype=object))
 
 
 def test_plain_numbers_still_pass_unchanged():
@@ -129,7 +130,7 @@ def test_numerical_gradient_of_a_vector_function():
 )
 def test_conv_matrix_with_a_float_or_negative_shape(shape, message):
     with pytest.raises(ValueError, match=f"conv_matrix: {message}"):
-        cm.conv_matrix(shape, KERNEL)
+        sf.conv_matrix(shape, KERNEL)
 
 
 def test_the_size_limit_is_one_named_setting():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import cnnmath as cm
 from cnnmath import reference, symbolic
+from cnnmath import seedforms as sf
 from cnnmath.symbolic import ring as sg
 
 
@@ -30,11 +30,11 @@ def test_grad_is_the_derivative_sympy_computes():
 def test_prove_equal_proves_a_true_identity_and_names_a_false_one():
     _, (x, w, d) = sg.grids(("x", (4, 5)), ("w", (2, 3)), ("δ", (2, 2)))
     E = sg.total(reference.conv2d(x, w, stride=2) * d)
-    assert sg.prove_equal(sg.grad(E, x), cm.delta_full_conv(d, w, x.shape, stride=2))
-    wrong = cm.full_conv(d, w)  # the stride-1 rule without zero insertion: wrong shape
+    assert sg.prove_equal(sg.grad(E, x), sf.delta_full_conv(d, w, x.shape, stride=2))
+    wrong = sf.full_conv(d, w)  # the stride-1 rule without zero insertion: wrong shape
     with pytest.raises(AssertionError, match="shapes differ"):
         sg.prove_equal(sg.grad(E, x), wrong)
-    shifted = np.roll(cm.delta_full_conv(d, w, x.shape, stride=2), 1, axis=1)
+    shifted = np.roll(sf.delta_full_conv(d, w, x.shape, stride=2), 1, axis=1)
     with pytest.raises(AssertionError, match=r"not equal at index \(0, 0\)"):
         sg.prove_equal(sg.grad(E, x), shifted, label="rolled")
 

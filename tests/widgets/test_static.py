@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import cnnmath as cm
+from cnnmath import seedforms as sf
 from cnnmath.widgets import error_flow, grid_figure, kernel_sliding, pooling_router
 from cnnmath.widgets._static import compact_png
 
@@ -90,7 +90,7 @@ def test_compact_png_is_smaller_and_close():
 
 def test_grid_figure_shows_the_numbers_it_was_given():
     d = np.array([[1.0, -2.0], [3.0, 0.5]])
-    padded = cm.pad(d, 1)
+    padded = sf.pad(d, 1)
     mask = np.ones(padded.shape, bool)
     mask[1:3, 1:3] = False
     fig = grid_figure(
