@@ -1,6 +1,7 @@
 """``make assignments``: the collection's coding exercises as an nbgrader course.
 
-For every derivation notebook (01–11) this writes an nbgrader *source* notebook,
+For every notebook with coding exercises (those with a row in :data:`EXERCISES`: 01–11 and 17–19)
+this writes an nbgrader *source* notebook,
 ``_build/nbgrader/source/<notebook>/<notebook>.ipynb``, a copy of the notebook in which
 
 * each exercise stub (cell tag ``exercise``) becomes an nbgrader **solution cell**: the working
@@ -10,12 +11,19 @@ For every derivation notebook (01–11) this writes an nbgrader *source* noteboo
 * each check cell (tag ``exercise-check``) becomes an **autograded test cell** worth the points in
   :data:`EXERCISES`. The checker is called on the learner's function wrapped by ``_graded``: in the
   published notebook a checker that meets the stub's NotImplementedError grades the reference
-  solution instead and passes, so without the wrapper an untouched release would score full points;
+  solution instead and passes, so without the wrapper an untouched release would score full points.
+  The wrapper turns NotImplementedError into a RuntimeError, which both runners (``cnnmath.check._run``
+  and the chapters' own, ``cnnmath.check.chapters``) report as an exception of the learner's function,
+  an ``ExerciseFailed``: the cell fails, 0 points;
 
 then runs ``nbgrader generate_assignment`` (nbgrader's own command line) on each, which writes the
 student versions to ``_build/nbgrader/release/``. The course directory holds its own
 ``nbgrader_config.py``; teachers collect, ``nbgrader autograde`` and ``nbgrader export`` there as
 usual (README, "Grading with nbgrader").
+
+A new notebook's exercise (stub + check cell, tagged as above) joins the course with one row in
+:data:`EXERCISES` and one file ``teach/solutions/nbNN_<function>.py``; :func:`missing` (and
+tests/test_assignments.py) names every tagged exercise that lacks either.
 
     python -m teach.assignments                 # every notebook, into _build/nbgrader
     python -m teach.assignments --course DIR 07-pooling
@@ -44,7 +52,8 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 SCHEMA_VERSION = 3  # nbgrader's cell metadata schema (nbgrader 0.9)
 
 # One row per coding exercise, in notebook order: (notebook, function, points of its check cell).
-# The points are the only grading knob; a teacher changes them here.
+# The points are the only grading knob; a teacher changes them here. Every stub tagged `exercise` in
+# notebooks/ needs its row here and its solution in teach/solutions/ (see `missing`).
 EXERCISES: tuple[tuple[str, str, int], ...] = (
     ("01-fully-connected-backprop", "dense_backward", 2),
     ("02-why-convolution", "conv_matrix", 2),
@@ -58,6 +67,9 @@ EXERCISES: tuple[tuple[str, str, int], ...] = (
     ("09-complete-small-cnn", "dense_backward", 1),
     ("10-vectorized-batch-form", "conv2d", 3),
     ("11-notation-crosswalk", "conv2d_nhwc", 2),
+    ("17-softmax-cross-entropy", "softmax_cross_entropy", 2),
+    ("18-gradient-checking", "numerical_gradient", 2),
+    ("19-two-conv-layers", "backward", 4),
 )
 
 # Prepended to every autograded check cell. It turns "the stub still raises NotImplementedError"
@@ -99,7 +111,12 @@ class Exercise:
 
     @property
     def solution_file(self) -> Path:
-        return SOLUTIONS / f"nb{self.notebook[:2]}_{self.function}.py"
+        return solution_file(self.notebook, self.function)
+
+
+def solution_file(notebook: str, function: str) -> Path:
+    """The working solution of ``function`` in ``notebook``: teach/solutions/nbNN_<function>.py."""
+    return SOLUTIONS / f"nb{notebook[:2]}_{function}.py"
 
 
 def _tags(cell) -> list[str]:
@@ -115,13 +132,52 @@ def load(notebook: str) -> dict:
     return json.loads((NOTEBOOKS / f"{notebook}.ipynb").read_text(encoding="utf-8"))
 
 
+def tagged(nb: dict) -> list[str]:
+    """The functions the notebook's exercise stubs (cell tag ``exercise``) define, in cell order."""
+    return [_stub_def(_source(c)).name for c in nb["cells"] if "exercise" in _tags(c)]
+
+
+def missing() -> list[str]:
+    """What keeps the course from matching notebooks/: one sentence per tagged exercise without a row
+    in EXERCISES or without its solution file, and per row without its tagged exercise ([] if none)."""
+    found, problems = {}, []
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")):
+        try:
+            found[path.stem] = tagged(json.loads(path.read_text(encoding="utf-8")))
+        except ValueError as e:  # a stub cell that does not define exactly one function
+            problems.append(f"{path.stem}: {e}")
+    rows = [(name, fn) for name, fn, _ in EXERCISES]
+    for name, functions in found.items():
+        listed = [fn for n, fn in rows if n == name]
+        absent = [fn for fn in functions if fn not in listed]
+        problems += [
+            f"{name}: the exercise {fn} has no row in EXERCISES: add ({name!r}, {fn!r}, POINTS)"
+            for fn in absent
+        ]
+        if not absent and listed != functions and set(listed) <= set(functions):
+            problems.append(
+                f"{name}: EXERCISES lists {listed}, the notebook's stubs are {functions} in this order"
+            )
+        problems += [
+            f"{name}: no solution for {fn}: write {solution_file(name, fn)}"
+            for fn in functions
+            if not solution_file(name, fn).is_file()
+        ]
+    problems += [
+        f"EXERCISES has ({name!r}, {fn!r}), but notebooks/{name}.ipynb has no stub of {fn} tagged `exercise`"
+        for name, fn in rows
+        if fn not in found.get(name, [])
+    ]
+    return problems
+
+
 def exercises(notebook: str, nb: dict | None = None) -> list[Exercise]:
     """The notebook's exercises: its k-th stub paired with its k-th check cell, with EXERCISES' points."""
     nb = load(notebook) if nb is None else nb
     stubs = [i for i, c in enumerate(nb["cells"]) if "exercise" in _tags(c)]
     checks = [i for i, c in enumerate(nb["cells"]) if "exercise-check" in _tags(c)]
     rows = [(fn, pts) for name, fn, pts in EXERCISES if name == notebook]
-    found = [_stub_def(_source(nb["cells"][i])).name for i in stubs]
+    found = tagged(nb)
     if len(stubs) != len(checks) or any(s > c for s, c in zip(stubs, checks, strict=True)):
         raise ValueError(
             f"{notebook}: every stub cell needs its check cell after it, got {stubs} and {checks}"
@@ -174,18 +230,17 @@ def solution_cell_source(stub_source: str, body: str) -> str:
     return "\n".join(lines[: at[0]] + [indent + r if r else r for r in region] + lines[at[0] :])
 
 
+def _checker(call: ast.Call) -> bool:
+    """A call of a cnnmath checker: ``check.check_x(...)``, ``chapters.check_x(...)``, ``check_x(...)``."""
+    fn = call.func
+    name = fn.attr if isinstance(fn, ast.Attribute) else fn.id if isinstance(fn, ast.Name) else ""
+    return name.startswith("check_")
+
+
 def test_cell_source(check_source: str) -> str:
     """The check cell with the checker's first argument wrapped in ``_graded(...)``, the guard above it."""
     tree = ast.parse(check_source)
-    calls = [
-        n
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Call)
-        and isinstance(n.func, ast.Attribute)
-        and isinstance(n.func.value, ast.Name)
-        and n.func.value.id == "check"
-        and n.func.attr.startswith("check_")
-    ]
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _checker(n)]
     if len(calls) != 1 or not calls[0].args:
         raise ValueError(f"a check cell calls one cnnmath.check checker on the function:\n{check_source}")
     arg = calls[0].args[0]

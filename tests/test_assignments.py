@@ -41,15 +41,40 @@ def _run(*sources: str) -> str:
     return out.getvalue()
 
 
-def test_every_coding_exercise_of_notebooks_01_to_11_is_in_the_table():
+def test_every_tagged_coding_exercise_is_in_the_table_with_a_solution():
+    problems = asg.missing()  # scans every notebook: a new one's exercise shows up here by name
+    assert not problems, "\n".join(problems)
     tagged = []
     for path in sorted(asg.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         if any("exercise" in asg._tags(c) for c in cells):
             tagged.append(path.stem)
     assert tagged == asg.notebooks()
-    assert [ex.function for _, ex in ALL] == [fn for _, fn, _ in asg.EXERCISES]
-    assert len(ALL) == 12 and all(ex.points > 0 for _, ex in ALL)
+    assert [(name, ex.function) for name, ex in ALL] == [(name, fn) for name, fn, _ in asg.EXERCISES]
+    assert {"01-fully-connected-backprop", "11-notation-crosswalk", "19-two-conv-layers"} <= set(tagged)
+    assert all(ex.points > 0 for _, ex in ALL)
+
+
+def test_missing_names_an_exercise_without_row_or_solution_and_a_row_without_exercise(tmp_path, monkeypatch):
+    for path in asg.SOLUTIONS.glob("nb*.py"):
+        if path.name != "nb17_softmax_cross_entropy.py":
+            (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    rows = [row for row in asg.EXERCISES if row[0] != "18-gradient-checking"]
+    monkeypatch.setattr(asg, "EXERCISES", (*rows, ("07-pooling", "no_such_exercise", 1)))
+    monkeypatch.setattr(asg, "SOLUTIONS", tmp_path)
+    problems = asg.missing()
+    expected = [
+        "18-gradient-checking: the exercise numerical_gradient has no row in EXERCISES: add "
+        "('18-gradient-checking', 'numerical_gradient', POINTS)",
+        f"17-softmax-cross-entropy: no solution for softmax_cross_entropy: write "
+        f"{tmp_path / 'nb17_softmax_cross_entropy.py'}",
+        "EXERCISES has ('07-pooling', 'no_such_exercise'), but notebooks/07-pooling.ipynb has no stub of "
+        "no_such_exercise tagged `exercise`",
+    ]
+    assert all(e in problems for e in expected), problems
+    assert not any("19-two-conv-layers" in p or "01-fully" in p for p in problems), problems
+    with pytest.raises(ValueError, match="are not EXERCISES'"):
+        asg.exercises("07-pooling")
 
 
 @pytest.mark.parametrize(("notebook", "ex"), ALL, ids=lambda v: v if isinstance(v, str) else v.function)
@@ -91,6 +116,53 @@ def test_test_cell_wraps_only_the_checked_function():
     got = asg.test_cell_source(cell)
     assert got.startswith(asg.GUARD)
     assert got.endswith("check.check_conv2d_backward(_graded(conv2d_backward), parts=('dx',))")
+
+
+@pytest.mark.parametrize(
+    "call", ["check.check_twoconv_backward(backward)", "chapters.check_x(backward)", "check_x(backward)"]
+)
+def test_test_cell_finds_the_checker_however_it_is_imported(call):
+    assert asg.test_cell_source(call) == asg.GUARD + call.replace("(backward)", "(_graded(backward))")
+
+
+@pytest.mark.parametrize("cell", ["print(backward)", "check.check_x(a)\ncheck.check_y(b)", "check.check_x()"])
+def test_a_check_cell_without_exactly_one_checker_call_is_refused(cell):
+    with pytest.raises(ValueError, match=r"calls one cnnmath\.check checker"):
+        asg.test_cell_source(cell)
+
+
+# A wrong solution must still fail inside the autograded cell (the guard hides only NotImplementedError):
+# one common mistake per exercise, planted in its working solution; what the checker's message says.
+MISTAKES = [
+    (
+        "04-conv-layer-delta",
+        "conv2d_backward",
+        "w_rot = w[:, :, ::-1, ::-1]",
+        "w_rot = w",
+        "WITHOUT the 180° rotation",
+    ),
+    (
+        "17-softmax-cross-entropy",
+        "softmax_cross_entropy",
+        "dlogits = (np.exp(log_p) - y) / N",
+        "dlogits = np.exp(log_p) - y",
+        "a SUM over the batch",
+    ),
+    ("18-gradient-checking", "numerical_gradient", "(2 * eps)", "eps", "divided by eps instead of 2·eps"),
+    ("19-two-conv-layers", "backward", " * (fwd.z1[:, :, a, b] > 0)", "", r"misses the factor f′\(z1\)"),
+]
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: f"{m[0][:2]}-{m[1]}")
+def test_a_wrong_solution_fails_its_autograded_cell(mistake):
+    notebook, function, right, wrong, message = mistake
+    ex = next(ex for name, ex in ALL if (name, ex.function) == (notebook, function))
+    stub, check_cell = _cells(notebook, ex)
+    body = asg.solution_body(ex, stub)
+    assert body.count(right) == 1, f"the planted mistake no longer fits {ex.solution_file.name}"
+    wrong_cell = asg.solution_cell_source(stub, body.replace(right, wrong))
+    with pytest.raises(check.ExerciseFailed, match=message):
+        _run(wrong_cell, asg.test_cell_source(check_cell))
 
 
 def test_a_solution_with_another_signature_is_refused(tmp_path, monkeypatch):
