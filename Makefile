@@ -26,12 +26,15 @@ lab: $(STAMP)
 ## access (no token); open the address it prints, stop with Ctrl+C. Another notebook:
 ##   make present NB=notebooks/07-pooling.ipynb
 ## POOL kernels are preheated: each has run the notebook already, so a page opens without waiting
-## for it; open the page once Voilà logs "Kernel pool ... is filled" (teach/present.py holds the same
-## settings; `make bench` times the page loads).
+## for it. Voilà logs "Kernel pool ... is filled" when they have started; give them the time to run
+## the notebook (about 10 s for notebook 16) before you open the page. A page takes a kernel and
+## Voilà starts its replacement fill_delay (10 s) later, after the page is up, so that the two do
+## not compete for the CPU. teach/present.py holds the same settings; `make bench` times the loads.
 NB ?= notebooks/16-interactive-backprop.ipynb
 POOL ?= 2
 present: $(STAMP)
-	$(VENV)/bin/voila $(NB) --Voila.ip=127.0.0.1 --preheat_kernel=True --pool_size=$(POOL)
+	$(VENV)/bin/voila $(NB) --Voila.ip=127.0.0.1 --preheat_kernel=True --pool_size=$(POOL) \
+		--VoilaKernelManager.fill_delay=10
 
 ## The course site: every notebook, with its stored outputs (nothing is executed), as a static site in
 ## _build/html/ (Jupyter Book 1). MathJax, require.js and the widgets' HTML manager come from npm

@@ -4,16 +4,21 @@ Without preheating, Voilà starts a kernel and runs the whole notebook for every
 visitor waits for notebook 16 to execute. With ``--preheat_kernel=True --pool_size=N`` Voilà keeps N
 kernels that have already run the notebook with its own (default) template, and a page load takes
 one of them and gets the page that was rendered in advance; Voilà starts a replacement
-``fill_delay`` (1 s) later. Consequences for a teacher: the pool costs N idle kernels of memory, a
-page shows the notebook in the state it has after running every cell (as without preheating), and
-changing the notebook needs a restart of ``make present``.
+``fill_delay`` later (``FILL_DELAY_S`` = 10 s here rather than Voilà's 1 s, so that the replacement
+running the notebook does not slow down the page that is being opened). Voilà logs "Kernel pool ...
+is filled" when the kernels have *started*; they run the notebook after that (about 10 s for
+notebook 16 on a busy 2-core machine), and a page opened before they finish waits for them.
+Consequences for a teacher: the pool costs N idle kernels of memory, a page shows the notebook in the
+state it has after running every cell (as without preheating), and changing the notebook needs a
+restart of ``make present``.
 
 ``measure()`` (``make bench``; tests/test_present.py) serves a copy of the notebook on 127.0.0.1 (a
 free port, a token, Jupyter's directories in a temporary folder), loads the page ``loads`` times in
 Debian's Chromium (Playwright) and returns, for each load, the time from the start of navigation to
 the moment the first cnnmath widget's picture is on screen (its <img> decoded), read with
-``performance.now()`` inside the page. Before each load it waits until the pool is full again, as
-a teacher's reload a few seconds apart would find it.
+``performance.now()`` inside the page. Before each load it waits until the pool is full again and
+its kernels have run the notebook (every kernel idle for ``QUIET_S``, read from the server's kernel
+API), as a teacher's page opened, or reloaded, half a minute apart finds it.
 
     python -m teach.present                     # notebook 16: 3 loads without and with preheating
 """
@@ -32,6 +37,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +48,16 @@ NOTEBOOK = ROOT / "notebooks" / "16-interactive-backprop.ipynb"
 # Class mode's settings, in one place: the Makefile's `present` recipe passes the same flags
 # (tests/test_present.py checks that they agree).
 POOL_SIZE = 2  # preheated kernels: two visitors (or a reload) in quick succession both get one
-CLASS_MODE_FLAGS = ("--Voila.ip=127.0.0.1", "--preheat_kernel=True", f"--pool_size={POOL_SIZE}")
+# Seconds Voilà waits, after a page took a kernel, before it starts the replacement (its default: 1 s).
+# The replacement runs the whole notebook; started at once it competes for the CPU with the page
+# being opened and its widgets (medians of 3 loads 1.8-3.0 s against 2.1-4.9 s; README, class mode).
+FILL_DELAY_S = 10
+CLASS_MODE_FLAGS = (
+    "--Voila.ip=127.0.0.1",
+    "--preheat_kernel=True",
+    f"--pool_size={POOL_SIZE}",
+    f"--VoilaKernelManager.fill_delay={FILL_DELAY_S}",
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = (
@@ -54,6 +71,7 @@ CHROMIUM_FLAGS = (
 )
 FIRST_WIDGET = ".cnnmath-widget img"
 START_S, LOAD_S = 180, 120  # generous limits on a shared 2-core machine; the times are reported
+QUIET_S = 2.0  # a kernel idle this long has finished running the notebook (cells follow each other in ms)
 POOL_FILLED = re.compile(r"Kernel pool of .* is filled with \d+ kernel")
 
 # Runs in the page before any of its scripts: records when the first widget picture is decoded.
@@ -101,9 +119,10 @@ def _listens(port: int) -> bool:
 
 def _env(root: Path) -> dict[str, str]:
     env = dict(os.environ)
-    for var in ("HOME", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+    dirs = ("HOME", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "TMPDIR")
+    for var in dirs:
         (root / var).mkdir(parents=True, exist_ok=True)
-        env[var] = str(root / var)  # never the user's ~/.jupyter
+        env[var] = str(root / var)  # never the user's ~/.jupyter; TMPDIR: Voilà's connection files
     env["PYTHONUNBUFFERED"] = "1"
     env["OPENBLAS_NUM_THREADS"] = "1"
     try:
@@ -113,6 +132,28 @@ def _env(root: Path) -> dict[str, str]:
     except ImportError:
         pass
     return env
+
+
+def _kernels_settled(port: int, token: str, tmp: Path, quiet_s: float = QUIET_S) -> bool:
+    """True when every kernel the server runs (its connection files, which Voilà keeps in a folder
+    voila_* of ``tmp``) has been idle for ``quiet_s``: the pool's kernels have finished running the
+    notebook, not only started (which is when Voilà logs that the pool is filled)."""
+    now = datetime.now(UTC)
+    for conn in tmp.glob("voila_*/kernel-*.json"):
+        url = f"http://127.0.0.1:{port}/api/kernels/{conn.stem.removeprefix('kernel-')}?token={token}"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                model = json.load(r)
+        except urllib.error.HTTPError as e:
+            if e.code == 404:  # shut down since the listing
+                continue
+            raise
+        except OSError:
+            return False
+        last = datetime.fromisoformat(model["last_activity"].replace("Z", "+00:00"))
+        if model["execution_state"] != "idle" or (now - last).total_seconds() < quiet_s:
+            return False
+    return True
 
 
 def _wait(condition, what: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
@@ -178,9 +219,11 @@ def measure(
             _wait(lambda: _listens(port), "voila listening", proc, log, START_S)
             times = []
             for n in range(loads):
-                if preheat:  # the pool is full again (a reload a few seconds later finds it so)
+                if preheat:  # the pool is full again and its kernels have run the notebook
                     filled = lambda n=n: len(POOL_FILLED.findall(log.read_text(errors="replace"))) > n  # noqa: E731
                     _wait(filled, f"kernel pool full before load {n + 1}", proc, log, START_S)
+                    settled = lambda: _kernels_settled(port, token, root / "TMPDIR")  # noqa: E731
+                    _wait(settled, f"pool's kernels idle before load {n + 1}", proc, log, START_S)
                 page = context.new_page()
                 try:
                     page.add_init_script(_WATCH)
