@@ -57,10 +57,10 @@ def _settings(fn: str, stride, padding, output_padding) -> tuple[int, int, int]:
     p = check_int(fn, "padding", padding, minimum=0)
     op = check_int(fn, "output_padding", output_padding, minimum=0)
     if op >= s:
+        sizes = ", ".join(["H'", *(f"H'+{k}" for k in range(1, s))]) if s <= 4 else f"H', ..., H'+{s - 1}"
         raise ValueError(
             f"{fn}: output_padding={op} must be smaller than stride={s} (PyTorch's rule): conv2d maps "
-            f"the {s} input sizes H', H'+1, ..., H'+{s - 1} to the same output size, and "
-            f"output_padding = 0..{s - 1} picks one of them"
+            f"{s} input sizes ({sizes}) to one output size, and output_padding picks one of them"
         )
     return s, p, op
 
