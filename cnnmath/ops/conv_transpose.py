@@ -15,9 +15,10 @@ engine's dx scatter (:mod:`cnnmath.ops._col2im`) on x, chunk by chunk as
 
     H′ = (H − 1)·S − 2P + KH + output_padding
 
-conv2d's output size has a floor: the S input sizes H′, H′ + 1, ..., H′ + S − 1 all give H
-outputs. ``output_padding`` (0 <= output_padding < S) picks which one to go back to: it adds that
-many rows (columns) at the bottom (right) of the padded ypad, rows no window reaches. The loop
+conv2d's output size has a floor: the S input sizes H₀, H₀ + 1, ..., H₀ + S − 1, with
+H₀ = (H − 1)·S − 2P + KH, all give H outputs. ``output_padding`` (0 <= output_padding < S) picks
+which one to go back to: it adds that many rows (columns) at the bottom (right) of the padded ypad,
+rows no window reaches (after the crop by P they are zero only where they lie past the padding). The loop
 form is :mod:`cnnmath.reference.conv_transpose` (gather form, also on SymPy symbols).
 """
 
