@@ -15,6 +15,7 @@ convolution, conv as a matrix, ...), :mod:`cnnmath.symbolic` (SymPy), :mod:`cnnm
 from .ops.activations import relu, relu_prime, sigmoid, sigmoid_prime, tanh, tanh_prime
 from .ops.conv import conv2d, conv2d_backward
 from .ops.conv_args import conv_output_size
+from .ops.conv_transpose import conv_transpose2d
 from .ops.dense import dense, dense_backward, l2_penalty
 from .ops.gradcheck import numerical_gradient
 from .ops.losses import softmax, softmax_cross_entropy, squared_error
@@ -34,6 +35,7 @@ __all__ = [
     "conv2d",
     "conv2d_backward",
     "conv_output_size",
+    "conv_transpose2d",
     "dense",
     "dense_backward",
     "l2_penalty",

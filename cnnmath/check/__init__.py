@@ -57,6 +57,7 @@ from ..seedforms.matrices import conv_matrix
 from . import _battery
 from ._run import ExerciseFailed, Spec, run
 from .chapters import check_numerical_gradient, check_softmax_cross_entropy, check_twoconv_backward
+from .transposed import check_conv_transpose2d
 
 __all__ = [
     "ExerciseFailed",
@@ -64,6 +65,7 @@ __all__ = [
     "check_conv2d_backward",
     "check_conv2d_forward",
     "check_conv_matrix",
+    "check_conv_transpose2d",
     "check_dense_backward",
     "check_lp_pool2d_backward",
     "check_max_pool2d_backward",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops.conv import conv2d, conv2d_backward
+from ..ops.conv_transpose import conv_transpose2d
 from ._battery import Case
 
 __all__ = ["diagnose", "hint"]
@@ -21,6 +22,7 @@ NB = {
     "06": "06-weight-and-bias-gradients",
     "07": "07-pooling",
     "08": "08-cnn-as-sparse-fc",
+    "20": "20-transposed-convolution",
 }
 
 _CONV_BACKWARD = {  # part -> [(feature, text, notebook)], the first feature the case has wins
@@ -224,6 +226,40 @@ _OTHER = {  # checker -> part -> [(feature, text, notebook)]
             ),
         ]
     },
+    "conv_transpose2d": {
+        "y": [
+            (
+                "outpad",
+                "output_padding adds that many rows (columns) at the bottom (right) of the padded output "
+                "before the padding is cropped: H′ = (H − 1)·S − 2P + KH + output_padding.",
+                "20",
+            ),
+            (
+                "padding",
+                "Padding crops the output: scatter into a (H − 1)·S + KH (+ output_padding) grid, then drop "
+                "P rows and columns on every side.",
+                "20",
+            ),
+            (
+                "stride",
+                "Input pixel (i, j) adds x[i, j]·w onto the output block that starts at (i·S, j·S): with "
+                "stride S the blocks are S apart (zero insertion).",
+                "20",
+            ),
+            (
+                "channels filters batch",
+                "w stays in conv2d's layout (F, C, KH, KW): y[n, c] = Σ_f (x[n, f] scattered with w[f, c]); "
+                "x has F channels and y has C.",
+                "20",
+            ),
+            (
+                "",
+                "Every input pixel x[i, j] adds x[i, j]·w onto the output window it came from: "
+                "y[i·S + r, j·S + t] += x[i, j]·w[r, t] (no rotation in this scatter form).",
+                "20",
+            ),
+        ]
+    },
     "conv_matrix": {
         "M": [
             (
@@ -398,6 +434,13 @@ def _known(name: str, case: Case, part: str, got, expected, close) -> str | None
         last[..., -1, -1] = dz[..., -1, -1]
         if close(conv2d_backward(last, x, w, **opts)[1]):
             return "your dw holds only the LAST output position's term: the others were overwritten."
+    if name == "conv_transpose2d":
+        x, w = args
+        if close(conv_transpose2d(x, w[..., ::-1, ::-1], **opts)):
+            return (
+                "your y is what the kernel rotated by 180° gives: the scatter form uses w as it is "
+                "(the zero-insertion route convolves with rot180(w))."
+            )
     if name == "conv2d" and part == "z":
         x, w, b = args
         if close(conv2d(x, w[..., ::-1, ::-1], b, **opts)):

@@ -5,6 +5,7 @@ arrays of SymPy symbols. The fast forms in :mod:`cnnmath` are tested against the
 """
 
 from .conv import conv2d, conv2d_backward
+from .conv_transpose import conv_transpose2d
 from .dense import dense, dense_backward, mlp_backward, mlp_forward
 from .pool import (
     avg_pool2d,
@@ -20,6 +21,7 @@ __all__ = [
     "avg_pool2d_backward",
     "conv2d",
     "conv2d_backward",
+    "conv_transpose2d",
     "dense",
     "dense_backward",
     "lp_pool2d",
