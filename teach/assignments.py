@@ -70,6 +70,7 @@ EXERCISES: tuple[tuple[str, str, int], ...] = (
     ("17-softmax-cross-entropy", "softmax_cross_entropy", 2),
     ("18-gradient-checking", "numerical_gradient", 2),
     ("19-two-conv-layers", "backward", 4),
+    ("20-transposed-convolution", "conv_transpose2d", 3),
 )
 
 # Prepended to every autograded check cell. It turns "the stub still raises NotImplementedError"
