@@ -17,6 +17,15 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 ALL = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
 # The derivation notebooks: 01-11, and the chapters from 17 on (17-19 so far; 20-21 are reserved).
 DERIVATIONS = [nb for nb in ALL if 1 <= int(nb.name[:2]) <= 11 or int(nb.name[:2]) >= 17]
+# Numbers taken by a notebook that is being written on another branch at the same time: its file
+# arrives with the merge. Until then the numbering may skip it and the next notebook links its name.
+# (Once the file is here, its entry changes nothing; delete it then.)
+IN_PARALLEL = {20: "20-transposed-convolution.ipynb"}
+
+
+def _name_of(number: int) -> str:
+    on_disk = [nb.name for nb in ALL if int(nb.name[:2]) == number]
+    return on_disk[0] if on_disk else IN_PARALLEL[number]
 
 
 def _load(path: Path) -> dict:
@@ -29,7 +38,8 @@ def _text(cell) -> str:
 
 def test_the_collection_is_numbered_without_gaps():
     numbers = [int(nb.name[:2]) for nb in ALL]
-    assert numbers == list(range(len(ALL))), numbers
+    pending = [n for n in IN_PARALLEL if n not in numbers and n < max(numbers)]
+    assert sorted(numbers + pending) == list(range(len(ALL) + len(pending))), numbers
     assert len([nb for nb in DERIVATIONS if int(nb.name[:2]) <= 11]) == 11
 
 
@@ -42,7 +52,7 @@ def test_d2l_structure(path):
     )
     subtitle = re.split(r"\n\s*\n", first)[1].strip()
     assert re.fullmatch(r"\*[^*].*[^*]\*", subtitle, flags=re.S), "an italic subtitle right under the title"
-    previous = ALL[int(path.name[:2]) - 1].name
+    previous = _name_of(int(path.name[:2]) - 1)
     markdown = "\n".join(_text(c) for c in cells if c["cell_type"] == "markdown")
     assert f"({previous})" in markdown, f"link the previous notebook {previous}"
     assert "(00-index.ipynb)" in markdown, "link the index"
