@@ -57,12 +57,14 @@ from ..seedforms.matrices import conv_matrix
 from . import _battery
 from ._run import ExerciseFailed, Spec, run
 from .chapters import check_numerical_gradient, check_softmax_cross_entropy, check_twoconv_backward
+from .dilated import check_conv2d_dilated_backward
 from .transposed import check_conv_transpose2d
 
 __all__ = [
     "ExerciseFailed",
     "check_avg_pool2d_backward",
     "check_conv2d_backward",
+    "check_conv2d_dilated_backward",
     "check_conv2d_forward",
     "check_conv_matrix",
     "check_conv_transpose2d",

@@ -84,15 +84,18 @@ def _k(k: tuple[int, int]):
 
 
 class Conv2D(Layer):
-    """Convolution layer. x: (N, C, H, W) or (C, H, W) -> (N, F, Ho, Wo); w: (F, C, KH, KW), b: (F,)."""
+    """Convolution layer. x: (N, C, H, W) or (C, H, W) -> (N, F, Ho, Wo); w: (F, C, KH, KW), b: (F,).
+    ``dilation`` D: the kernel's taps sit D pixels apart (as in ``torch.nn.Conv2d``); the repr shows
+    it only when it is not 1, as PyTorch's does."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, *, stride=1, padding=0, rng=None):
+    def __init__(self, in_channels, out_channels, kernel_size, *, stride=1, padding=0, dilation=1, rng=None):
         super().__init__()
         self.in_channels = check_int("Conv2D", "in_channels", in_channels, minimum=1)
         self.out_channels = check_int("Conv2D", "out_channels", out_channels, minimum=1)
         self.kernel_size = check_kernel_size("Conv2D", kernel_size)
         self.stride = check_int("Conv2D", "stride", stride, minimum=1)
         self.padding = check_int("Conv2D", "padding", padding, minimum=0)
+        self.dilation = check_int("Conv2D", "dilation", dilation, minimum=1)
         KH, KW = self.kernel_size
         self.params = _uniform(
             "Conv2D", rng, self.in_channels * KH * KW, (self.out_channels, self.in_channels, KH, KW)
@@ -102,7 +105,8 @@ class Conv2D(Layer):
         """z = conv2d(x, w, b), keeping the im2col columns for the weight gradient."""
         x = as_array("Conv2D.forward", "x", x)  # the kept columns are copies, so no copy of x is needed
         w, b = self.params["w"], self.params["b"]
-        a = conv_args("Conv2D.forward", x, w, b, stride=self.stride, padding=self.padding)
+        kw = {"stride": self.stride, "padding": self.padding, "dilation": self.dilation}
+        a = conv_args("Conv2D.forward", x, w, b, **kw)
         z, cols = conv.forward(a, keep_cols=True)
         self._cache = (a, cols)
         return a.restore(z.reshape(len(a.x), self.out_channels, *a.out_hw))
@@ -118,7 +122,8 @@ class Conv2D(Layer):
     def _args(self) -> str:
         k = _k(self.kernel_size)
         i, o = self.in_channels, self.out_channels
-        return f"{i}, {o}, kernel_size={k}, stride={self.stride}, padding={self.padding}"
+        dilation = f", dilation={self.dilation}" if self.dilation != 1 else ""
+        return f"{i}, {o}, kernel_size={k}, stride={self.stride}, padding={self.padding}{dilation}"
 
 
 class _Pool2D(Layer):

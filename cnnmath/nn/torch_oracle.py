@@ -48,6 +48,7 @@ def to_torch(model: nn.Sequential):
                 layer.kernel_size,
                 stride=layer.stride,
                 padding=layer.padding,
+                dilation=layer.dilation,
             )
         elif isinstance(layer, nn.Dense):
             t = tnn.Linear(layer.in_features, layer.out_features)

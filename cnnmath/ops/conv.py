@@ -1,9 +1,11 @@
 """Convolution layer, fast form: im2col and one matrix product per sample, forward and backward
 side by side. Both are cross-correlations, as in the seeds and PyTorch:
 
-    z[n, f, i, j] = b[f] + sum_{c, r, t} xpad[n, c, i*S + r, j*S + t] * w[f, c, r, t]
+    z[n, f, i, j] = b[f] + sum_{c, r, t} xpad[n, c, i*S + r*D, j*S + t*D] * w[f, c, r, t]
 
-im2col lays every window out as a column: ``cols[n, (c, r, t), (i, j)] = xpad[n, c, i*S + r, j*S + t]``,
+with stride S and dilation D (D = 1: the taps are neighbours; D > 1: D - 1 pixels are skipped between
+taps, the same as a kernel with D - 1 zeros inserted between its entries, ``sf.dilate(w, D)``).
+im2col lays every window out as a column: ``cols[n, (c, r, t), (i, j)] = xpad[n, c, i*S + r*D, j*S + t*D]``,
 plus a last row of ones. With ``wb = [w.reshape(F, C*KH*KW) | b]`` the layer is three matrix products
 per sample (the row of ones makes the bias part of the first and db part of the second):
 
@@ -49,13 +51,15 @@ def padded(x: np.ndarray, p: int) -> np.ndarray:
     return xp
 
 
-def windows(xp: np.ndarray, KH: int, KW: int, s: int, Ho: int, Wo: int) -> np.ndarray:
+def windows(xp: np.ndarray, KH: int, KW: int, s: int, Ho: int, Wo: int, *, dilation: int = 1) -> np.ndarray:
     """The windows of a C-contiguous padded input xp (n, C, Hp, Wp), as a read-only view
-    (n, C, KH, KW, Ho, Wo) whose entry [n, c, r, t, i, j] is xp[n, c, i*s + r, j*s + t]: the same
-    memory with repeated strides, nothing copied. Object arrays (SymPy symbols) work too."""
+    (n, C, KH, KW, Ho, Wo) whose entry [n, c, r, t, i, j] is xp[n, c, i*s + r*d, j*s + t*d]
+    (d = dilation): the same memory with repeated strides, nothing copied. Object arrays (SymPy
+    symbols) work too."""
     n, C = xp.shape[:2]
     sn, sc, sh, sw = xp.strides
-    shape, strides = (n, C, KH, KW, Ho, Wo), (sn, sc, sh, sw, sh * s, sw * s)
+    d = dilation
+    shape, strides = (n, C, KH, KW, Ho, Wo), (sn, sc, sh * d, sw * d, sh * s, sw * s)
     if xp.dtype == object:  # np.ndarray(buffer=...) refuses objects; as_strided is slower but works
         return np.lib.stride_tricks.as_strided(xp, shape, strides, writeable=False)
     view = np.ndarray(shape, xp.dtype, xp, 0, strides)
@@ -63,11 +67,12 @@ def windows(xp: np.ndarray, KH: int, KW: int, s: int, Ho: int, Wo: int) -> np.nd
     return view
 
 
-def _im2col(x: np.ndarray, p: int, KH: int, KW: int, s: int, Ho: int, Wo: int, out: np.ndarray):
-    """x: (n, C, H, W) -> out: (n, C*KH*KW + 1, Ho*Wo), the windows of the padded x (rows in
-    (c, r, t) order, as w.reshape(F, C*KH*KW)) and a last row of ones (for the bias)."""
+def _im2col(x: np.ndarray, p: int, KH: int, KW: int, s: int, Ho: int, Wo: int, out: np.ndarray, d: int = 1):
+    """x: (n, C, H, W) -> out: (n, C*KH*KW + 1, Ho*Wo), the windows of the padded x (taps d apart;
+    rows in (c, r, t) order, as w.reshape(F, C*KH*KW)) and a last row of ones (for the bias)."""
     n, C = x.shape[:2]
-    np.copyto(out[:, :-1].reshape(n, C, KH, KW, Ho, Wo), windows(padded(x, p), KH, KW, s, Ho, Wo))
+    view = windows(padded(x, p), KH, KW, s, Ho, Wo, dilation=d)
+    np.copyto(out[:, :-1].reshape(n, C, KH, KW, Ho, Wo), view)
     out[:, -1] = 1.0
     return out
 
@@ -92,6 +97,7 @@ def forward(a: ConvArgs, *, keep_cols: bool = False) -> tuple[np.ndarray, list[n
             Ho,
             Wo,
             np.empty((n, K + 1, Ho * Wo)) if keep_cols else buf[:n],
+            a.dilation,
         )
         np.matmul(wb, cols, out=z[sl])
         if keep_cols:
@@ -109,12 +115,13 @@ def backward(a: ConvArgs, dz4: np.ndarray, *, cols=None, input_grad: bool = True
     chunks = _chunks(N, (K + 1) * Ho * Wo)
     buf = np.empty((chunks[0].stop, K + 1, Ho * Wo)) if cols is None else None
     dx = np.empty((N, C, H, W)) if input_grad else None
-    scatter = (
-        input_grad_fn(a.w, (chunks[0].stop, C, H, W), (Ho, Wo), a.stride, a.padding) if input_grad else None
-    )
+    scatter = None
+    if input_grad:
+        chunk_shape = (chunks[0].stop, C, H, W)
+        scatter = input_grad_fn(a.w, chunk_shape, (Ho, Wo), a.stride, a.padding, dilation=a.dilation)
     for k, sl in enumerate(chunks):
         if cols is None:
-            c = _im2col(a.x[sl], a.padding, KH, KW, a.stride, Ho, Wo, buf[: sl.stop - sl.start])
+            c = _im2col(a.x[sl], a.padding, KH, KW, a.stride, Ho, Wo, buf[: sl.stop - sl.start], a.dilation)
         else:
             c = cols[k]
         dwb = dwb + _weight_grad(dz3[sl], c)  # (F, K + 1): [dw | db]
@@ -131,31 +138,36 @@ def _weight_grad(dz: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return np.matmul(dz, cols.transpose(0, 2, 1)).sum(axis=0)
 
 
-def conv2d(x, w, b=None, *, stride: int = 1, padding: int = 0) -> np.ndarray:
+def conv2d(x, w, b=None, *, stride: int = 1, padding: int = 0, dilation: int = 1) -> np.ndarray:
     """Forward pass of a convolution layer (cross-correlation with zero padding).
 
     x: (N, C, H, W), or (C, H, W), or a 2-D image (H, W) used with a 2-D kernel.
     w: (F, C, KH, KW), or (KH, KW) for a 2-D image.
     b: (F,), a scalar for a 2-D kernel, or None.
-    Returns z: (N, F, Ho, Wo) (same rank as x) with Ho = conv_output_size(H, KH, stride=S, padding=p).
+    dilation: D >= 1, the distance between the kernel's taps (``torch.nn.functional.conv2d``'s dilation).
+    Returns z: (N, F, Ho, Wo) (same rank as x) with
+    Ho = conv_output_size(H, KH, stride=S, padding=p, dilation=D) = (H + 2p - D*(KH - 1) - 1) // S + 1.
     """
-    a = conv_args("conv2d", x, w, b, stride=stride, padding=padding)
+    a = conv_args("conv2d", x, w, b, stride=stride, padding=padding, dilation=dilation)
     z, _ = forward(a)
     return a.restore(z.reshape(len(a.x), a.w.shape[0], *a.out_hw))
 
 
-def conv2d_backward(dz, x, w, *, stride: int = 1, padding: int = 0):
+def conv2d_backward(dz, x, w, *, stride: int = 1, padding: int = 0, dilation: int = 1):
     """Backward pass of :func:`conv2d`.
 
     dz: (N, F, Ho, Wo), the upstream gradient dE/dz (same rank as the forward output); only read.
-    x, w, stride, padding: as given to :func:`conv2d`.
+    x, w, stride, padding, dilation: as given to :func:`conv2d`.
     Returns (dx, dw, db): dx with x's shape, dw with w's shape, db (F,) (a float for a 2-D kernel).
 
-        dw[f, c, r, t] = sum_{n, i, j} dz[n, f, i, j] * xpad[n, c, i*S + r, j*S + t]   (x ⋆ dz)
+        dw[f, c, r, t] = sum_{n, i, j} dz[n, f, i, j] * xpad[n, c, i*S + r*D, j*S + t*D]   (x ⋆ dz)
         db[f]          = sum_{n, i, j} dz[n, f, i, j]
-        dxpad[n, c, i*S + r, j*S + t] += dz[n, f, i, j] * w[f, c, r, t]  (crop padding)
+        dxpad[n, c, i*S + r*D, j*S + t*D] += dz[n, f, i, j] * w[f, c, r, t]  (crop padding)
+
+    In the seeds' words: dx is the full convolution of dilate(dz, S) with rot180(dilate(w, D)), and
+    dw[r, t] is the correlation of xpad read at offsets (r*D, t*D) with dilate(dz, S).
     """
-    a = conv_args("conv2d_backward", x, w, stride=stride, padding=padding)
+    a = conv_args("conv2d_backward", x, w, stride=stride, padding=padding, dilation=dilation)
     dx, dw, db = backward(a, check_dz("conv2d_backward", a, dz))
     if a.ndim == 2:
         return a.restore(dx), dw.reshape(dw.shape[2:]), float(db[0])

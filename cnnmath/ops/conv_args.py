@@ -9,28 +9,38 @@ from .checks import as_array, check_bytes, check_int, check_rank, check_shape, f
 __all__ = ["ConvArgs", "conv_args", "conv_output_size"]
 
 
-def conv_output_size(n: int, kernel_size: int, *, stride: int = 1, padding: int = 0) -> int:
-    """Output length of a convolution along one axis: ``floor((n + 2p - k) / s) + 1``.
+def conv_output_size(
+    n: int, kernel_size: int, *, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> int:
+    """Output length of a convolution along one axis: ``floor((n + 2p - d*(k - 1) - 1) / s) + 1``.
 
-    Seed 001 writes ``L' = (L - F + 2P)/S + 1`` without the floor, which is exact only when S divides
-    L - F + 2P; windows that would stick out past the (padded) edge are dropped, hence the floor.
+    A kernel of k taps with dilation d (d - 1 zeros between taps) spans ``d*(k - 1) + 1`` pixels;
+    with d = 1 this is the familiar ``floor((n + 2p - k) / s) + 1``. Seed 001 writes
+    ``L' = (L - F + 2P)/S + 1`` without the floor, which is exact only when S divides L - F + 2P;
+    windows that would stick out past the (padded) edge are dropped, hence the floor.
     """
     fn = "conv_output_size"
     n = check_int(fn, "n", n, minimum=1)
     k = check_int(fn, "kernel_size", kernel_size, minimum=1)
     s = check_int(fn, "stride", stride, minimum=1)
     p = check_int(fn, "padding", padding, minimum=0)
-    if k > n + 2 * p:
+    d = check_int(fn, "dilation", dilation, minimum=1)
+    span = d * (k - 1) + 1
+    if span > n + 2 * p:
+        padded = f"the padded input n + 2*padding = {n}+2*{p} = {n + 2 * p}"
+        if d == 1:
+            raise ValueError(f"{fn}: kernel_size={k} is larger than {padded}")
         raise ValueError(
-            f"{fn}: kernel_size={k} is larger than the padded input n + 2*padding = {n}+2*{p} = {n + 2 * p}"
+            f"{fn}: kernel_size={k} with dilation={d} spans dilation*(kernel_size-1)+1 = {span} pixels, "
+            f"more than {padded}"
         )
-    return _out_len(n, k, s, p)
+    return _out_len(n, k, s, p, d)
 
 
-def _out_len(n: int, k: int, s: int, p: int) -> int:
+def _out_len(n: int, k: int, s: int, p: int, d: int = 1) -> int:
     """The formula of :func:`conv_output_size` for arguments already checked (the kernels call it
     on every call, so without the checks)."""
-    return (n + 2 * p - k) // s + 1
+    return (n + 2 * p - d * (k - 1) - 1) // s + 1
 
 
 class ConvArgs:
@@ -41,13 +51,16 @@ class ConvArgs:
     call of the fast kernels (0.5 µs here, against 0.7 µs for a frozen dataclass).
     """
 
-    __slots__ = ("b", "ndim", "out_hw", "padding", "stride", "stride_given", "w", "x")
+    __slots__ = ("b", "dilation", "ndim", "out_hw", "padding", "stride", "stride_given", "w", "x")
 
-    def __init__(self, x: np.ndarray, w: np.ndarray, b, stride: int, padding: int, ndim: int):
+    def __init__(
+        self, x: np.ndarray, w: np.ndarray, b, stride: int, padding: int, ndim: int, dilation: int = 1
+    ):
         self.x, self.w, self.b, self.stride, self.padding, self.ndim = x, w, b, stride, padding, ndim
+        self.dilation = dilation
         self.stride_given = stride  # conv_args may pass a smaller stride with the same windows
         (H, W), (KH, KW) = x.shape[2:], w.shape[2:]
-        self.out_hw = (_out_len(H, KH, stride, padding), _out_len(W, KW, stride, padding))
+        self.out_hw = (_out_len(H, KH, stride, padding, dilation), _out_len(W, KW, stride, padding, dilation))
 
     @property
     def z_shape(self) -> tuple[int, ...]:
@@ -64,15 +77,18 @@ class ConvArgs:
         return (
             f"x.shape={self.x.shape[4 - self.ndim :]}, w.shape={w_shape}, "
             f"stride={self.stride_given}, padding={self.padding}"
+            + (f", dilation={self.dilation}" if self.dilation != 1 else "")
         )
 
 
-def conv_args(fn, x, w, b=None, *, stride=1, padding=0, symbolic=False) -> ConvArgs:
+def conv_args(fn, x, w, b=None, *, stride=1, padding=0, symbolic=False, dilation=1) -> ConvArgs:
     """Check the arguments of a convolution and promote them to 4-D.
 
     Accepted: x (N, C, H, W) or (C, H, W) with w (F, C, KH, KW) and b (F,) or None;
     or a 2-D image x (H, W) with a 2-D kernel w (KH, KW) and a scalar b (or None).
     ``symbolic=True`` keeps object arrays (SymPy symbols) instead of converting to float64.
+    ``dilation`` (an int >= 1): the kernel's taps sit ``dilation`` pixels apart, so a (KH, KW) kernel
+    spans (dilation*(KH-1)+1, dilation*(KW-1)+1) pixels, which must fit into the padded input.
     """
     dtype = None if symbolic else np.float64
     x = as_array(fn, "x", x, dtype=dtype)
@@ -81,6 +97,7 @@ def conv_args(fn, x, w, b=None, *, stride=1, padding=0, symbolic=False) -> ConvA
         x, w = x.astype(np.float64), w.astype(np.float64)
     stride = check_int(fn, "stride", stride, minimum=1)
     padding = check_int(fn, "padding", padding, minimum=0)
+    dilation = check_int(fn, "dilation", dilation, minimum=1)
     check_rank(fn, "x", x, (2, 3, 4), "(H, W), (C, H, W) or (N, C, H, W)")
     if x.ndim == 2:
         if w.ndim != 2:
@@ -100,17 +117,23 @@ def conv_args(fn, x, w, b=None, *, stride=1, padding=0, symbolic=False) -> ConvA
     KH, KW = w4.shape[2:]
     if min(H, W, KH, KW) < 1:
         raise ValueError(f"{fn}: empty spatial size in x.shape={x.shape} or w.shape={w.shape}")
-    if KH > H + 2 * padding or KW > W + 2 * padding:
+    EH, EW = dilation * (KH - 1) + 1, dilation * (KW - 1) + 1  # the dilated kernel's span
+    if EH > H + 2 * padding or EW > W + 2 * padding:
+        padded = (
+            f"the padded input ({H + 2 * padding}, {W + 2 * padding}) (x.shape={x.shape}, padding={padding})"
+        )
+        if dilation == 1:
+            raise ValueError(f"{fn}: kernel ({KH}, {KW}) (w.shape={w.shape}) is larger than {padded}")
         raise ValueError(
-            f"{fn}: kernel ({KH}, {KW}) (w.shape={w.shape}) is larger than the padded input "
-            f"({H + 2 * padding}, {W + 2 * padding}) (x.shape={x.shape}, padding={padding})"
+            f"{fn}: the kernel ({KH}, {KW}) (w.shape={w.shape}) with dilation={dilation} spans "
+            f"dilation*(K-1)+1 = ({EH}, {EW}) pixels, more than {padded}"
         )
     N, C, F = x4.shape[0], x4.shape[1], w4.shape[0]
     check_bytes(fn, "the padded input", (N, C, H + 2 * padding, W + 2 * padding), f"padding={padding}")
     # A stride past the padded input leaves one window per axis; any such stride gives the same
     # result, so take the smallest (a stride like 2**70 would overflow numpy's strided views).
     given, stride = stride, min(stride, max(H, W) + 2 * padding)
-    Ho, Wo = (H + 2 * padding - KH) // stride + 1, (W + 2 * padding - KW) // stride + 1
+    Ho, Wo = _out_len(H, KH, stride, padding, dilation), _out_len(W, KW, stride, padding, dilation)
     check_bytes(fn, "the output z", (N, F, Ho, Wo), f"padding={padding} with stride={given}")
     b1 = None
     if b is not None:
@@ -123,7 +146,7 @@ def conv_args(fn, x, w, b=None, *, stride=1, padding=0, symbolic=False) -> ConvA
         else:
             check_shape(fn, "b", b_arr, (F,), f"one bias per filter of w.shape={w.shape}")
             b1 = b_arr
-    a = ConvArgs(x4, w4, b1, stride, padding, ndim)
+    a = ConvArgs(x4, w4, b1, stride, padding, ndim, dilation)
     a.stride_given = given
     return a
 

@@ -4,9 +4,9 @@ Slow on purpose and readable next to the lecture text. The loops use only ``+`` 
 so they also run on numpy object arrays of SymPy symbols: that is how the symbolic notebooks
 build ``net`` (the weighted input) and differentiate it.
 
-Seed 000, formula (1), with 0-based indices, padding and stride added:
+Seed 000, formula (1), with 0-based indices, padding, stride S and dilation D added:
 
-    z[n, f, i, j] = b[f] + sum_c sum_{r, t} xpad[n, c, i*S + r, j*S + t] * w[f, c, r, t]
+    z[n, f, i, j] = b[f] + sum_c sum_{r, t} xpad[n, c, i*S + r*D, j*S + t*D] * w[f, c, r, t]
 """
 
 from __future__ import annotations
@@ -27,10 +27,12 @@ def _pad(x: np.ndarray, p: int) -> np.ndarray:
     return xp
 
 
-def conv2d(x, w, b=None, *, stride: int = 1, padding: int = 0) -> np.ndarray:
+def conv2d(x, w, b=None, *, stride: int = 1, padding: int = 0, dilation: int = 1) -> np.ndarray:
     """Loop form of :func:`cnnmath.conv2d` (same shapes; object arrays of symbols allowed)."""
-    a = conv_args("reference.conv2d", x, w, b, stride=stride, padding=padding, symbolic=True)
-    xp, w4, S = _pad(a.x, a.padding), a.w, a.stride
+    a = conv_args(
+        "reference.conv2d", x, w, b, stride=stride, padding=padding, symbolic=True, dilation=dilation
+    )
+    xp, w4, S, D = _pad(a.x, a.padding), a.w, a.stride, a.dilation
     N, C = a.x.shape[:2]
     F, _, KH, KW = w4.shape
     Ho, Wo = a.out_hw
@@ -43,23 +45,24 @@ def conv2d(x, w, b=None, *, stride: int = 1, padding: int = 0) -> np.ndarray:
                     for c in range(C):
                         for r in range(KH):
                             for t in range(KW):
-                                total = total + xp[n, c, i * S + r, j * S + t] * w4[f, c, r, t]
+                                total = total + xp[n, c, i * S + r * D, j * S + t * D] * w4[f, c, r, t]
                     z[n, f, i, j] = total
     return a.restore(z)
 
 
-def conv2d_backward(dz, x, w, *, stride: int = 1, padding: int = 0):
+def conv2d_backward(dz, x, w, *, stride: int = 1, padding: int = 0, dilation: int = 1):
     """Loop form of :func:`cnnmath.conv2d_backward`: the chain rule, one term at a time.
 
-    Every output z[n, f, i, j] touched input pixel xpad[n, c, i*S + r, j*S + t] through weight
+    Every output z[n, f, i, j] touched input pixel xpad[n, c, i*S + r*D, j*S + t*D] through weight
     w[f, c, r, t]; so that pixel receives dz[n, f, i, j] * w[f, c, r, t] (seed 001's "nine
     equations", written for every pixel at once), the weight receives dz * pixel (shared
     weights sum over positions) and the bias receives dz.
     Returns (dx, dw, db) with the shapes of x, w and b (db a scalar for a 2-D kernel).
     """
-    a = conv_args("reference.conv2d_backward", x, w, stride=stride, padding=padding, symbolic=True)
-    dz4 = check_dz("reference.conv2d_backward", a, dz, symbolic=True)
-    xp, w4, S, p = _pad(a.x, a.padding), a.w, a.stride, a.padding
+    fn = "reference.conv2d_backward"
+    a = conv_args(fn, x, w, stride=stride, padding=padding, symbolic=True, dilation=dilation)
+    dz4 = check_dz(fn, a, dz, symbolic=True)
+    xp, w4, S, D, p = _pad(a.x, a.padding), a.w, a.stride, a.dilation, a.padding
     N, C, H, W = a.x.shape
     F, _, KH, KW = w4.shape
     Ho, Wo = a.out_hw
@@ -75,8 +78,9 @@ def conv2d_backward(dz, x, w, *, stride: int = 1, padding: int = 0):
                     for c in range(C):
                         for r in range(KH):
                             for t in range(KW):
-                                dxp[n, c, i * S + r, j * S + t] += g * w4[f, c, r, t]
-                                dw[f, c, r, t] += g * xp[n, c, i * S + r, j * S + t]
+                                y, u = i * S + r * D, j * S + t * D
+                                dxp[n, c, y, u] += g * w4[f, c, r, t]
+                                dw[f, c, r, t] += g * xp[n, c, y, u]
     dx = a.restore(dxp[:, :, p : p + H, p : p + W].copy())
     if a.ndim == 2:
         return dx, dw.reshape(KH, KW), db[0]

@@ -43,6 +43,8 @@ def _check_layer(layer, x, rng, atol=1e-7):
 LAYER_CASES = [
     (lambda r: nn.Conv2D(2, 3, 3, stride=2, padding=1, rng=r), (2, 2, 5, 6)),
     (lambda r: nn.Conv2D(1, 2, (2, 3), rng=r), (1, 4, 4)),  # unbatched (C, H, W)
+    (lambda r: nn.Conv2D(2, 3, (3, 2), stride=2, padding=1, dilation=2, rng=r), (2, 2, 7, 6)),
+    (lambda r: nn.Conv2D(1, 2, 2, dilation=3, rng=r), (1, 5, 6)),
     (lambda r: nn.Dense(4, 3, rng=r), (5, 4)),
     (lambda r: nn.Dense(4, 3, rng=r), (4,)),  # one sample
     (lambda r: nn.MaxPool2D(2), (2, 3, 4, 6)),
@@ -175,6 +177,9 @@ def test_initialisation_bounds_agree_with_torch(torch):
 def test_reprs():
     assert repr(nn.Conv2D(1, 8, 3, padding=1)) == "Conv2D(1, 8, kernel_size=3, stride=1, padding=1)"
     assert repr(nn.Conv2D(3, 4, (2, 3), stride=2)) == "Conv2D(3, 4, kernel_size=(2, 3), stride=2, padding=0)"
+    assert repr(nn.Conv2D(1, 8, 3, padding=2, dilation=2)) == (
+        "Conv2D(1, 8, kernel_size=3, stride=1, padding=2, dilation=2)"
+    )
     assert repr(nn.MaxPool2D(2)) == "MaxPool2D(kernel_size=2, stride=2)"
     assert repr(nn.AvgPool2D(3, stride=1)) == "AvgPool2D(kernel_size=3, stride=1)"
     assert repr(nn.Dense(72, 10)) == "Dense(72, 10)"
@@ -210,10 +215,19 @@ ARCHS = [
         nn.ReLU(),
         nn.Dense(5, 4, rng=r),
     ),
+    lambda r: nn.Sequential(  # dilated convolutions: 6x4 -> 4x4 (dilation 2, padding 1) -> 2x2 (dilation 2)
+        nn.Conv2D(2, 3, (3, 2), padding=1, dilation=2, rng=r),
+        nn.ReLU(),
+        nn.Conv2D(3, 2, 2, dilation=2, rng=r),
+        nn.Flatten(),
+        nn.Dense(2 * 2 * 2, 4, rng=r),
+    ),
 ]
 
 
-@pytest.mark.parametrize("arch", ARCHS, ids=["conv-relu-maxpool-dense", "conv-tanh-avgpool-conv-mlp"])
+@pytest.mark.parametrize(
+    "arch", ARCHS, ids=["conv-relu-maxpool-dense", "conv-tanh-avgpool-conv-mlp", "dilated-conv-conv-dense"]
+)
 def test_torch_oracle_loss_grads_and_sgd_steps(torch, rng, arch):
     model = arch(rng)
     tmodel = to_torch(model)  # a float64 copy with the same weights
@@ -266,6 +280,11 @@ BAD = [
     (lambda: nn.Conv2D(1, 2, 3, stride=0), r"Conv2D: stride must be an integer >= 1"),
     (lambda: nn.Conv2D(1, 2, 3, padding=-1), r"Conv2D: padding must be an integer >= 0"),
     (lambda: nn.Conv2D(1, 2, 3, rng=42), r"Conv2D: rng must be a numpy Generator"),
+    (lambda: nn.Conv2D(1, 2, 3, dilation=0), r"Conv2D: dilation must be an integer >= 1, got 0"),
+    (
+        lambda: nn.Conv2D(1, 2, 3, dilation=3).forward(np.ones((1, 1, 6, 6))),
+        r"Conv2D.forward: the kernel \(3, 3\).*dilation=3 spans dilation\*\(K-1\)\+1 = \(7, 7\)",
+    ),
     (lambda: nn.Dense(0, 2), r"Dense: in_features must be an integer >= 1"),
     (lambda: nn.Dense(2, 3, rng=np.random.RandomState(0)), r"Dense: rng must be a numpy Generator"),
     (lambda: nn.MaxPool2D(0), r"MaxPool2D: kernel_size must be an integer >= 1"),

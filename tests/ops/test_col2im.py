@@ -18,13 +18,14 @@ from cnnmath.ops import _col2im, conv
 def forced(kind: str):
     """An input_grad_fn that always takes one strategy."""
 
-    def make(w, chunk_shape, out_hw, s, p):
+    def make(w, chunk_shape, out_hw, s, p, *, dilation=1):
+        d = dilation
         if kind == "grid":
-            return _col2im._grid_scatter(w, chunk_shape, out_hw, p)
+            return _col2im._grid_scatter(w, chunk_shape, out_hw, p, d)
         if kind == "strided":
-            return _col2im._strided_scatter(w, out_hw, s, p)
+            return _col2im._strided_scatter(w, out_hw, s, p, d)
         _, C, H, W = chunk_shape
-        return _col2im._dense_scatter(w, _col2im._scatter_matrix(C, H, W, *w.shape[2:], s, p), s, p)
+        return _col2im._dense_scatter(w, _col2im._scatter_matrix(C, H, W, *w.shape[2:], s, p, d), s, p, d)
 
     return make
 
@@ -35,23 +36,26 @@ ANY_STRIDE = st.integers(1, 3)
 @st.composite
 def cases(draw, strides=ANY_STRIDE):
     N, C, F = draw(st.integers(1, 5)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    p, s = draw(st.integers(0, 3)), draw(strides)
+    p, s, d = draw(st.integers(0, 3)), draw(strides), draw(st.sampled_from([1, 1, 2, 3]))  # d: dilation
     H, W = draw(st.integers(1, 9)), draw(st.integers(1, 9))
-    KH, KW = draw(st.integers(1, min(5, H + 2 * p))), draw(st.integers(1, min(5, W + 2 * p)))
+    KH = draw(st.integers(1, min(5, (H + 2 * p - 1) // d + 1)))
+    KW = draw(st.integers(1, min(5, (W + 2 * p - 1) // d + 1)))
     r = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     x, w = r.normal(size=(N, C, H, W)), r.normal(size=(F, C, KH, KW))
-    dz = r.normal(size=(N, F, (H + 2 * p - KH) // s + 1, (W + 2 * p - KW) // s + 1))
+    dz = r.normal(
+        size=(N, F, (H + 2 * p - d * (KH - 1) - 1) // s + 1, (W + 2 * p - d * (KW - 1) - 1) // s + 1)
+    )
     chunk_bytes = draw(st.sampled_from([1, 4096, 1 << 21]))  # 1 sample per chunk, a few, all at once
-    return x, w, dz, s, p, chunk_bytes
+    return x, w, dz, s, p, d, chunk_bytes
 
 
 def check_forced(kind, case):
-    x, w, dz, s, p, chunk_bytes = case
-    want = ref.conv2d_backward(dz, x, w, stride=s, padding=p)
+    x, w, dz, s, p, d, chunk_bytes = case
+    want = ref.conv2d_backward(dz, x, w, stride=s, padding=p, dilation=d)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(conv, "input_grad_fn", forced(kind))
         mp.setattr(conv, "CHUNK_BYTES", chunk_bytes)
-        got = cm.conv2d_backward(dz, x, w, stride=s, padding=p)
+        got = cm.conv2d_backward(dz, x, w, stride=s, padding=p, dilation=d)
     for g, r_ in zip(got, want, strict=True):
         np.testing.assert_allclose(g, r_, rtol=1e-12, atol=1e-12)
 

@@ -282,3 +282,183 @@ def test_torch_oracle(torch, rng):
         np.testing.assert_allclose(cm.conv2d(x, w, b, stride=s, padding=p), zt.detach().numpy(), atol=1e-12)
         for got, t in zip(cm.conv2d_backward(dz, x, w, stride=s, padding=p), (xt, wt, bt), strict=True):
             np.testing.assert_allclose(got, t.grad.numpy(), atol=1e-12)
+
+
+# ---------------------------------------------------------------- dilation
+
+
+@st.composite
+def dilated_cases(draw, max_hw=8):
+    """Random shapes, stride 1-3, padding 0-2, dilation 1-3, a dilated kernel that fits the padded input."""
+    N, C, F = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    p, s, d = draw(st.integers(0, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    H, W = draw(st.integers(1, max_hw)), draw(st.integers(1, max_hw))
+    KH = draw(st.integers(1, min(3, (H + 2 * p - 1) // d + 1)))
+    KW = draw(st.integers(1, min(3, (W + 2 * p - 1) // d + 1)))
+    r = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    x, w, b = r.normal(size=(N, C, H, W)), r.normal(size=(F, C, KH, KW)), r.normal(size=F)
+    # the output size written out here, not taken from cnnmath
+    z_shape = (N, F, (H + 2 * p - d * (KH - 1) - 1) // s + 1, (W + 2 * p - d * (KW - 1) - 1) // s + 1)
+    return x, w, b, s, p, d, r.normal(size=z_shape)
+
+
+@given(dilated_cases())
+def test_dilated_fast_equals_reference_loops(case):
+    x, w, b, s, p, d, dz = case
+    kw = {"stride": s, "padding": p, "dilation": d}
+    z = cm.conv2d(x, w, b, **kw)
+    assert z.shape == dz.shape
+    np.testing.assert_allclose(z, ref.conv2d(x, w, b, **kw), rtol=1e-12, atol=1e-12)
+    for got, want in zip(
+        cm.conv2d_backward(dz, x, w, **kw), ref.conv2d_backward(dz, x, w, **kw), strict=True
+    ):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@given(dilated_cases())
+def test_dilation_is_a_kernel_with_zeros_inserted(case):
+    """The referee: an undilated convolution with sf.dilate(w, D) (D - 1 zeros between the taps).
+    Its dx is the dilated layer's dx; its gradient on the inserted zeros is dropped, on the taps it is dw."""
+    x, w, b, s, p, d, dz = case
+    wd = sf.dilate(w, d)
+    np.testing.assert_allclose(
+        cm.conv2d(x, w, b, stride=s, padding=p, dilation=d),
+        cm.conv2d(x, wd, b, stride=s, padding=p),
+        atol=1e-12,
+    )
+    dx, dw, db = cm.conv2d_backward(dz, x, w, stride=s, padding=p, dilation=d)
+    dx0, dwd, db0 = cm.conv2d_backward(dz, x, wd, stride=s, padding=p)
+    np.testing.assert_allclose(dx, dx0, atol=1e-12)
+    np.testing.assert_allclose(dw, dwd[:, :, ::d, ::d], atol=1e-12)
+    np.testing.assert_allclose(db, db0, atol=1e-12)
+
+
+@given(dilated_cases(max_hw=6))
+def test_dilated_backward_matches_central_differences(case):
+    x, w, b, s, p, d, dz = case
+    kw = {"stride": s, "padding": p, "dilation": d}
+    dx, dw, db = cm.conv2d_backward(dz, x, w, **kw)
+
+    def loss(x_=x, w_=w, b_=b):
+        return float(np.sum(cm.conv2d(x_, w_, b_, **kw) * dz))
+
+    np.testing.assert_allclose(dx, cm.numerical_gradient(lambda v: loss(x_=v), x), atol=1e-7)
+    np.testing.assert_allclose(dw, cm.numerical_gradient(lambda v: loss(w_=v), w), atol=1e-7)
+    np.testing.assert_allclose(db, cm.numerical_gradient(lambda v: loss(b_=v), b), atol=1e-7)
+
+
+@given(dilated_cases())
+def test_dilated_gradients_by_the_seed_routes(case):
+    """dx = full conv of dilate(δ, S) with rot180(dilate(w, D)), cropped; dw = xpad ⋆ dilate(δ, S) read
+    at the taps (r·D, t·D); and the duality: dw is the convolution of xpad with δ as the kernel, at
+    stride D and dilation S (the roles of stride and dilation swapped), its first (KH, KW) entries."""
+    x, w, _, s, p, d, dz = case
+    dx, dw, _ = cm.conv2d_backward(dz, x, w, stride=s, padding=p, dilation=d)
+    wd = sf.dilate(w, d)
+    np.testing.assert_allclose(sf.delta_full_conv(dz, wd, x.shape, stride=s, padding=p), dx, atol=1e-12)
+    span = wd.shape[2:]
+    taps = sf.weight_grad_correlate(x, dz, span, stride=s, padding=p)[:, :, ::d, ::d]
+    np.testing.assert_allclose(taps, dw, atol=1e-12)
+    KH, KW = w.shape[2:]
+    xs, ds = sf.pad(x, p).swapaxes(0, 1), dz.swapaxes(0, 1)  # batch as the summed channel axis
+    swapped = cm.conv2d(xs, ds, stride=d, dilation=s)[:, :, :KH, :KW].swapaxes(0, 1)
+    np.testing.assert_allclose(swapped, dw, atol=1e-12)
+
+
+def test_dilated_by_hand():
+    """A 2x2 kernel at dilation 2 on a 4x4 image x[i, j] = 4i + j: each output reads the corners of a
+    3x3 block, z[i, j] = x[i, j] + 10 x[i, j+2] + 100 x[i+2, j] + 1000 x[i+2, j+2] = 1111 x[i, j] + 10820."""
+    x = np.arange(16.0).reshape(4, 4)
+    w = np.array([[1.0, 10.0], [100.0, 1000.0]])
+    np.testing.assert_array_equal(cm.conv2d(x, w, dilation=2), [[10820, 11931], [15264, 16375]])
+    dx, dw, db = cm.conv2d_backward(np.ones((2, 2)), x, w, dilation=2)
+    # each tap meets the four pixels of its own 2x2 block: w[0,0] the top-left block, ...
+    np.testing.assert_array_equal(dx, np.kron([[1.0, 10.0], [100.0, 1000.0]], np.ones((2, 2))))
+    np.testing.assert_array_equal(dw, [[0 + 1 + 4 + 5, 2 + 3 + 6 + 7], [8 + 9 + 12 + 13, 10 + 11 + 14 + 15]])
+    assert db == 4.0
+
+
+def test_dilated_output_size():
+    assert cm.conv_output_size(7, 3, dilation=2) == 3  # spans 5 pixels
+    assert cm.conv_output_size(7, 3, dilation=3) == 1  # spans 7: one window
+    assert cm.conv_output_size(7, 3, stride=2, padding=1, dilation=2) == 3  # floor((9 - 5) / 2) + 1
+    assert cm.conv_output_size(8, 2, stride=3, dilation=4) == 2  # floor((8 - 5) / 3) + 1
+    for n, k, s, p, d in [
+        (n, k, s, p, d)
+        for n in range(1, 9)
+        for k in (1, 2, 3)
+        for s in (1, 2, 3)
+        for p in (0, 1, 2)
+        for d in (1, 2, 3)
+        if d * (k - 1) + 1 <= n + 2 * p
+    ]:
+        starts = [i for i in range(0, n + 2 * p, s) if i + d * (k - 1) < n + 2 * p]  # windows by sliding
+        assert cm.conv_output_size(n, k, stride=s, padding=p, dilation=d) == len(starts)
+
+
+DILATED_BAD = [
+    (
+        lambda: cm.conv2d(np.ones((5, 5)), np.ones((3, 3)), dilation=0),
+        r"conv2d: dilation must be an integer >= 1",
+    ),
+    (lambda: cm.conv2d(np.ones((5, 5)), np.ones((3, 3)), dilation=1.0), r"dilation must be an integer"),
+    (lambda: cm.conv2d(np.ones((5, 5)), np.ones((3, 3)), dilation=(2, 2)), r"dilation must be an integer"),
+    (
+        lambda: cm.conv2d(np.ones((5, 6)), np.ones((3, 2)), dilation=3),
+        r"kernel \(3, 2\).*with dilation=3 spans dilation\*\(K-1\)\+1 = \(7, 4\) pixels, "
+        r"more than the padded input \(5, 6\)",
+    ),
+    (
+        lambda: cm.conv2d_backward(np.ones((4, 4)), np.ones((5, 5)), np.ones((2, 2)), dilation=2),
+        r"dz has shape \(4, 4\), expected \(3, 3\).*dilation=2",
+    ),
+    (
+        lambda: cm.conv_output_size(5, 3, dilation=3),
+        r"kernel_size=3 with dilation=3 spans dilation\*\(kernel_size-1\)\+1 = 7 pixels, more than "
+        r"the padded input n \+ 2\*padding = 5\+2\*0 = 5",
+    ),
+    (lambda: cm.conv_output_size(5, 3, dilation=-1), r"conv_output_size: dilation must be an integer >= 1"),
+    (
+        lambda: ref.conv2d(np.ones((4, 4)), np.ones((2, 2)), dilation=4),
+        r"reference.conv2d: the kernel \(2, 2\)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), DILATED_BAD)
+def test_dilated_bad_input_raises_clear_value_error(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_dilated_torch_oracle(torch, rng):
+    F = torch.nn.functional
+    for N, C, H, W, Fo, KH, KW, s, p, d in [
+        (2, 3, 9, 8, 4, 3, 2, 1, 0, 2),
+        (2, 2, 11, 10, 3, 3, 3, 2, 1, 3),
+        (1, 1, 7, 7, 2, 2, 2, 3, 2, 4),
+        (3, 2, 6, 9, 2, 2, 3, 1, 2, 2),
+    ]:
+        x, w, b = rng.normal(size=(N, C, H, W)), rng.normal(size=(Fo, C, KH, KW)), rng.normal(size=Fo)
+        xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+        zt = F.conv2d(xt, wt, bt, stride=s, padding=p, dilation=d)
+        dz = rng.normal(size=tuple(zt.shape))
+        zt.backward(torch.tensor(dz))
+        kw = {"stride": s, "padding": p, "dilation": d}
+        np.testing.assert_allclose(cm.conv2d(x, w, b, **kw), zt.detach().numpy(), atol=1e-12)
+        for got, t in zip(cm.conv2d_backward(dz, x, w, **kw), (xt, wt, bt), strict=True):
+            np.testing.assert_allclose(got, t.grad.numpy(), atol=1e-12)
+
+
+@given(dilated_cases(max_hw=7))
+def test_dilated_torch_oracle_over_shapes(require, case):
+    torch = require("torch")  # (the torch fixture is per test; hypothesis wants a session-wide one)
+    torch.set_num_threads(1)
+    x, w, b, s, p, d, dz = case
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    zt = torch.nn.functional.conv2d(xt, wt, bt, stride=s, padding=p, dilation=d)
+    zt.backward(torch.tensor(dz))
+    kw = {"stride": s, "padding": p, "dilation": d}
+    np.testing.assert_allclose(cm.conv2d(x, w, b, **kw), zt.detach().numpy(), atol=1e-12)
+    for got, t in zip(cm.conv2d_backward(dz, x, w, **kw), (xt, wt, bt), strict=True):
+        np.testing.assert_allclose(got, t.grad.numpy(), atol=1e-12)
