@@ -68,7 +68,7 @@ bench: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) benchmarks/bench.py
 	OPENBLAS_NUM_THREADS=1 $(PY) -m teach.present
 
-## The coding exercises of notebooks 01-11 and 17-19 as an nbgrader course in _build/nbgrader (README,
+## The coding exercises of notebooks 01-11 and 17-21 as an nbgrader course in _build/nbgrader (README,
 ## "Grading with nbgrader"): source notebooks with working solutions and autograded check cells, and the student versions.
 TEACH := $(VENV)/.teach-installed
 $(TEACH): $(STAMP) pyproject.toml

@@ -1,6 +1,6 @@
 """``make assignments``: the collection's coding exercises as an nbgrader course.
 
-For every notebook with coding exercises (those with a row in :data:`EXERCISES`: 01–11 and 17–19)
+For every notebook with coding exercises (those with a row in :data:`EXERCISES`: 01–11 and 17–21)
 this writes an nbgrader *source* notebook,
 ``_build/nbgrader/source/<notebook>/<notebook>.ipynb``, a copy of the notebook in which
 
@@ -71,6 +71,7 @@ EXERCISES: tuple[tuple[str, str, int], ...] = (
     ("18-gradient-checking", "numerical_gradient", 2),
     ("19-two-conv-layers", "backward", 4),
     ("20-transposed-convolution", "conv_transpose2d", 3),
+    ("21-dilated-convolution", "conv2d_dilated_backward", 3),
 )
 
 # Prepended to every autograded check cell. It turns "the stub still raises NotImplementedError"
