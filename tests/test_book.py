@@ -402,10 +402,12 @@ def test_animations_play_offline(site, browse, tmp_path):
         page.wait_for_function(
             "el => el.complete && el.naturalWidth > 0 && el.getAttribute('src')", arg=image.element_handle()
         )
-        # the buttons' icons: Font Awesome 4 glyphs, or the SVGs the theme's Font Awesome script puts in
-        # their place; either way drawn from files the site serves
+        # the buttons' labels: cnnmath's players carry plain characters (cnnmath.widgets._static drops
+        # matplotlib's Font Awesome icons, which it would load from a CDN); a player written by
+        # matplotlib alone has Font Awesome 4 glyphs, or the SVGs the theme's Font Awesome script puts in
+        # their place. Either way nothing is drawn from outside the site (traffic.assert_clean below).
         play = player.locator('button[title="Play"]')
-        icon = play.locator("svg, i").first.bounding_box()
+        icon = play.locator("span.cnnmath-button, svg, i").first.bounding_box()
         assert icon and icon["width"] > 0 and icon["height"] > 0, "the Play button has no icon"
         before_src, before = image.get_attribute("src"), image.screenshot()
         play.click()
