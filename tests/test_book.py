@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from teach import present
+
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -35,16 +37,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 BUILD_ARGS = ["build", ".", "--config", "book/_config.yml", "--toc", "book/_toc.yml"]
 BUILD_ARGS += ["--warningiserror", "--keep-going"]
 BUILD_TIMEOUT_S = 600
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM, FLAGS = present.CHROMIUM, list(present.CHROMIUM_FLAGS)  # one place: teach/present.py
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 PAGE_S = 30
 # The landing page and three notebook pages: the index (math), 04 (math and a figure), 12 (figures)

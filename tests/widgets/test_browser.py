@@ -30,16 +30,8 @@ import pytest
 from teach import present
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "16-interactive-backprop.ipynb"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = present.CHROMIUM
+FLAGS = list(present.CHROMIUM_FLAGS)  # one place: teach/present.py
 DELTA_MAP = ".cnnmath-delta-map"
 SERVER_START_S, RUN_S = 90, 90
 
