@@ -27,6 +27,7 @@ from .. import symbolic
 from ..ops import pool, pool_weighted
 from ..reference import pool as ref_pool
 from ..reference import pool_weighted as ref_weighted
+from .ring import grids
 
 __all__ = ["grid_cases", "prove_lp_pool", "prove_mean_pool", "prove_weighted_pool"]
 
@@ -42,18 +43,6 @@ def grid_cases(sizes, windows, strides) -> list[tuple[tuple[int, int], tuple[int
 
 def _out_hw(hw, k, s) -> tuple[int, int]:
     return (hw[0] - k[0]) // s[0] + 1, (hw[1] - k[1]) // s[1] + 1
-
-
-def _ring(*named_shapes):
-    """Grids of generators of one polynomial ring over QQ: (R, [object arrays])."""
-    names = [f"{n}{i}" for n, shape in named_shapes for i in range(int(np.prod(shape)))]
-    R, *gens = sp.ring(names, sp.QQ)
-    out, k = [], 0
-    for _, shape in named_shapes:
-        size = int(np.prod(shape))
-        out.append(np.array(gens[k : k + size], dtype=object).reshape(shape))
-        k += size
-    return R, out
 
 
 def _fail(case, what, idx, got, want):
@@ -73,7 +62,7 @@ def prove_mean_pool(cases, *, backward=ref_pool.avg_pool2d_backward, rng=None) -
     rng = np.random.default_rng(0) if rng is None else rng
     for hw, k, s in cases:
         case = (hw, k, s)
-        R, (X, D) = _ring(("x", hw), ("d", _out_hw(hw, k, s)))
+        R, (X, D) = grids(("x", hw), ("d", _out_hw(hw, k, s)), domain=sp.QQ)
         E = sum((D * ref_pool.avg_pool2d(X, k, stride=s)).ravel(), R.zero)
         _check_ring(case, "loop dx", E, X, backward(D, X, k, stride=s), R)
         x, dy = rng.normal(size=hw), rng.normal(size=D.shape)
@@ -92,7 +81,7 @@ def prove_weighted_pool(cases, *, backward=ref_weighted.weighted_pool2d_backward
     rng = np.random.default_rng(0) if rng is None else rng
     for hw, k, s in cases:
         case = (hw, k, s)
-        R, (X, Wg, D) = _ring(("x", hw), ("w", k), ("d", _out_hw(hw, k, s)))
+        R, (X, Wg, D) = grids(("x", hw), ("w", k), ("d", _out_hw(hw, k, s)), domain=sp.QQ)
         E = sum((D * ref_weighted.weighted_pool2d(X, Wg, stride=s)).ravel(), R.zero)
         dX, dW = backward(D, X, Wg, stride=s)
         _check_ring(case, "loop dx", E, X, dX, R)

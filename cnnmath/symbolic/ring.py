@@ -27,8 +27,9 @@ from .. import symbolic
 __all__ = ["grad", "grids", "prove_equal", "prove_over", "total"]
 
 
-def grids(*named_shapes):
-    """Grids of symbols (named like :func:`cnnmath.symbolic.grid`) as generators of one ring over ZZ.
+def grids(*named_shapes, domain=sp.ZZ):
+    """Grids of symbols (named like :func:`cnnmath.symbolic.grid`) as generators of one ring over
+    ``domain`` (ZZ; QQ where the formula has fractions, as mean pooling's 1/(kh·kw)).
 
     named_shapes: ``(name, shape)`` pairs, e.g. ``("x", (1, 2, 4, 4))``. Returns ``(R, arrays)``:
     the ring and one object array of generators per pair, each with its shape.
@@ -42,7 +43,7 @@ def grids(*named_shapes):
     if len(set(names)) != len(names):
         raise ValueError(f"grids: names must differ, got {names}")
     sym_grids = [symbolic.grid(name, shape) for name, shape in named_shapes]
-    R, *gens = sp.ring([s for g in sym_grids for s in g.ravel()], sp.ZZ)
+    R, *gens = sp.ring([s for g in sym_grids for s in g.ravel()], domain)
     arrays, start = [], 0
     for g in sym_grids:
         a = np.empty(g.size, dtype=object)

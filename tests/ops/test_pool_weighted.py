@@ -13,6 +13,7 @@ import cnnmath as cm
 from cnnmath import nn
 from cnnmath.ops import pool_weighted as pw
 from cnnmath.reference import pool_weighted as rpw
+from cnnmath.symbolic.ring import grids
 
 
 @st.composite
@@ -53,17 +54,6 @@ def test_backward_matches_finite_differences(case):
     np.testing.assert_allclose(dw, num_w, atol=1e-7)
 
 
-def _ring(*named_shapes):
-    names = [f"{n}{i}" for n, shape in named_shapes for i in range(int(np.prod(shape)))]
-    R, *gens = sp.ring(names, sp.ZZ)
-    out, k = [], 0
-    for _, shape in named_shapes:
-        size = int(np.prod(shape))
-        out.append(np.array(gens[k : k + size], dtype=object).reshape(shape))
-        k += size
-    return R, out
-
-
 @pytest.mark.parametrize(
     ("hw", "k", "stride"),
     [
@@ -79,7 +69,7 @@ def test_loops_equal_the_derivative_on_symbols(hw, k, stride):
     backward (on the same generators). Overlapping, non-square and unreached-pixel cases."""
     sh, sw = k if stride is None else (stride, stride) if isinstance(stride, int) else stride
     out_hw = ((hw[0] - k[0]) // sh + 1, (hw[1] - k[1]) // sw + 1)
-    R, (X, Wg, D) = _ring(("x", hw), ("w", k), ("d", out_hw))
+    R, (X, Wg, D) = grids(("x", hw), ("w", k), ("d", out_hw))
     E = sum((rpw.weighted_pool2d(X, Wg, stride=stride) * D).ravel(), R.zero)
     dX, dW = rpw.weighted_pool2d_backward(D, X, Wg, stride=stride)
     assert all(E.diff(X[i]) == R(dX[i]) for i in np.ndindex(X.shape))
@@ -88,7 +78,7 @@ def test_loops_equal_the_derivative_on_symbols(hw, k, stride):
 
 def test_a_wrong_backward_fails_the_symbolic_check():
     """The referee can fail: a backward pass that uses the transposed window is caught."""
-    R, (X, Wg, D) = _ring(("x", (4, 4)), ("w", (2, 2)), ("d", (3, 3)))
+    R, (X, Wg, D) = grids(("x", (4, 4)), ("w", (2, 2)), ("d", (3, 3)))
     E = sum((rpw.weighted_pool2d(X, Wg, stride=1) * D).ravel(), R.zero)
     dX, _ = rpw.weighted_pool2d_backward(D, X, Wg.T, stride=1)
     assert not all(E.diff(X[i]) == R(dX[i]) for i in np.ndindex(X.shape))
