@@ -10,7 +10,7 @@ require grad), and for Conv2D that is most of the backward pass.
 
 What the caches hold is a matter of speed, not of mathematics: Conv2D keeps the im2col columns of
 its input (the forward pass built them; the weight gradient needs them again), MaxPool2D keeps
-the routing masks of the first maxima (Zeiler & Fergus's "switches"). Both are built with the
+where the first maximum of each window sits (Zeiler & Fergus's "switches"). Both are built with the
 kernels' own helpers in :mod:`cnnmath.ops.conv` and :mod:`cnnmath.ops.pool`, and the tests check that
 every layer returns exactly the numbers ``conv2d``, ``conv2d_backward``, ``max_pool2d`` and
 ``max_pool2d_backward`` return.
@@ -153,22 +153,22 @@ class _Pool2D(Layer):
 class MaxPool2D(_Pool2D):
     """Max pooling over the last two axes (stride defaults to kernel_size), x: (..., H, W).
 
-    forward keeps the switches: for each window offset, the mask of windows whose first maximum
-    sits there (pool.py's routing). backward only spreads dy through them, as max_pool2d_backward.
+    forward keeps the switches: where each window's first maximum sits (pool.max_switches).
+    backward only spreads dy through them, as max_pool2d_backward does.
     """
 
     _fn = "max_pool2d"
 
     def forward(self, x):
         a = pool_args("MaxPool2D.forward", x, self.kernel_size, self.stride)
-        y = pool.window_max(a)
-        self._cache = (a, list(pool.switches(a, y)))
+        y, routes = pool.max_switches(a)
+        self._cache = (a, routes)
         return y
 
     def backward(self, dout, *, input_grad=True):
-        a, switches = self._cached()
+        a, routes = self._cached()
         dy = check_dy("MaxPool2D.backward", a, dout, name="dout")
-        return pool.route_back(a, dy, switches) if input_grad else None
+        return routes.route(dy) if input_grad else None
 
 
 class AvgPool2D(_Pool2D):

@@ -3,8 +3,9 @@ side by side; :mod:`cnnmath` re-exports all of it. Imports numpy only.
 
 The modules ``checks``, ``conv_args`` and ``pool_args`` check and normalise arguments; the loop
 forms in :mod:`cnnmath.reference` use them too, so the three forms reject bad input alike.
-``_col2im`` is the convolution engine's private dx scatter; ``_tuning`` holds the engine's tuning
-knobs, each with what it was measured to pay.
+``_col2im`` is the convolution engine's private dx scatter; ``_tiled_max`` is max pooling's engine
+for windows that tile the input (the default stride); ``_tuning`` holds the convolution engine's
+tuning knobs, each with what it was measured to pay.
 """
 
 from .activations import relu, relu_prime, sigmoid, sigmoid_prime, tanh, tanh_prime

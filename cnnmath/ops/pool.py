@@ -7,7 +7,9 @@ overlapping windows (stride < window) accumulate their gradients.
 
 For window offset (r, t), ``x[..., r::sh, t::sw]`` (cut to Ho×Wo) holds, for every output cell, the
 input pixel at that offset of its window: a kh·kw loop over offsets replaces an Ho·Wo loop over
-windows. The loop form of every formula is :mod:`cnnmath.reference.pool`.
+windows. Max pooling with windows that tile the input (stride = window, the default) takes a
+faster route with the same results, a maximum along each window row and then over the rows
+(:mod:`._tiled_max`). The loop form of every formula is :mod:`cnnmath.reference.pool`.
 
 Max pooling on a tie: the gradient goes to the *first* maximum of the window in row-major order
 (PyTorch's rule). Seed 000's Γ ("1 if a is the maximum of its block") would send it to every tied
@@ -17,9 +19,11 @@ maximum and so count it twice; after a ReLU all-zero windows make ties common.
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 
 import numpy as np
 
+from ._tiled_max import tiled_max, tiled_switches, tiles
 from .pool_args import PoolArgs, check_dy, pool_args
 
 __all__ = [
@@ -30,6 +34,7 @@ __all__ = [
     "max_pool2d",
     "max_pool2d_argmax",
     "max_pool2d_backward",
+    "max_switches",
     "route_back",
     "switches",
     "window_max",
@@ -47,7 +52,10 @@ def _offsets(a: PoolArgs):
 
 
 def window_max(a: PoolArgs) -> np.ndarray:
-    """The window maxima, y: (..., Ho, Wo): a running np.maximum over the kh·kw offsets."""
+    """The window maxima, y: (..., Ho, Wo): a running np.maximum over the kh·kw offsets (for
+    windows that tile the input, over each window row and then over the rows: _tiled_max)."""
+    if tiles(a):
+        return tiled_max(a)
     offsets = _offsets(a)
     _, first = next(offsets)
     y = a.x[first].copy()
@@ -85,7 +93,29 @@ def max_pool2d_backward(dy, x, kernel_size, *, stride=None) -> np.ndarray:
     every other pixel of the window gets 0. Overlapping windows add up. dy: (..., Ho, Wo)."""
     a = pool_args("max_pool2d_backward", x, kernel_size, stride)
     dy = check_dy("max_pool2d_backward", a, dy)
-    return route_back(a, dy, switches(a, window_max(a)))
+    _, routes = max_switches(a)
+    return routes.route(dy)
+
+
+def max_switches(a: PoolArgs):
+    """(y, routes): the window maxima and where each window's gradient goes, ``routes.route(dy)
+    -> dx``; what a MaxPool2D layer's forward keeps for its backward. Windows that tile the input
+    (stride = window) take :mod:`._tiled_max`'s two passes, others the offset masks below."""
+    if tiles(a):
+        return tiled_switches(a)
+    y = window_max(a)
+    return y, OffsetSwitches(a, list(switches(a, y)))
+
+
+@dataclass(frozen=True)
+class OffsetSwitches:
+    """The masks of :func:`switches`, one per window offset, kept for :func:`route_back`."""
+
+    a: PoolArgs
+    masks: list
+
+    def route(self, dy: np.ndarray) -> np.ndarray:
+        return route_back(self.a, dy, self.masks)
 
 
 def route_back(a: PoolArgs, dy: np.ndarray, routes) -> np.ndarray:
