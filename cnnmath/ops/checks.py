@@ -7,6 +7,7 @@ instead of a broadcasting error from deep inside numpy.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -70,9 +71,7 @@ def as_array(fn: str, name: str, a, *, dtype=np.float64) -> np.ndarray:
 
 def check_bytes(fn: str, what: str, shape: tuple[int, ...], because: str, *, itemsize: int = 8) -> None:
     """ValueError, before anything is allocated, if an array of ``shape`` would exceed MAX_ARRAY_BYTES."""
-    size = itemsize
-    for n in shape:
-        size *= int(n)
+    size = itemsize * math.prod(shape)  # shapes hold Python ints (checked): exact, never a wrapped int64
     if size > MAX_ARRAY_BYTES:
         raise ValueError(
             f"{fn}: {because} would make {what} of shape {tuple(int(n) for n in shape)}: "

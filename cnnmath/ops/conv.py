@@ -111,7 +111,7 @@ def backward(a: ConvArgs, dz4: np.ndarray, *, cols=None, input_grad: bool = True
     (then the columns are built again from a.x)."""
     (N, C, H, W), (F, _, KH, KW) = a.x.shape, a.w.shape
     (Ho, Wo), K = a.out_hw, C * KH * KW
-    dz3, dwb = dz4.reshape(N, F, Ho * Wo), 0.0
+    dz3, dwb = dz4.reshape(N, F, Ho * Wo), None
     chunks = _chunks(N, (K + 1) * Ho * Wo)
     buf = np.empty((chunks[0].stop, K + 1, Ho * Wo)) if cols is None else None
     dx = np.empty((N, C, H, W)) if input_grad else None
@@ -124,7 +124,8 @@ def backward(a: ConvArgs, dz4: np.ndarray, *, cols=None, input_grad: bool = True
             c = _im2col(a.x[sl], a.padding, KH, KW, a.stride, Ho, Wo, buf[: sl.stop - sl.start], a.dilation)
         else:
             c = cols[k]
-        dwb = dwb + _weight_grad(dz3[sl], c)  # (F, K + 1): [dw | db]
+        g = _weight_grad(dz3[sl], c)  # (F, K + 1): [dw | db] of this chunk
+        dwb = g if dwb is None else np.add(dwb, g, out=dwb)
         if input_grad:
             scatter(dz4[sl], dx[sl])
     return dx, np.ascontiguousarray(dwb[:, :K].reshape(F, C, KH, KW)), dwb[:, K].copy()
@@ -134,7 +135,10 @@ def _weight_grad(dz: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """sum_n dz[n] @ cols[n].T: (F, K + 1) for dz (n, F, Ho*Wo) and cols (n, K + 1, Ho*Wo).
 
     (Computing it as (cols[n] @ dz[n].T).T on a transposed copy of dz measured 0.94-1.05x at
-    64x16x14x14 on this project's machines, so the plain product it is.)"""
+    64x16x14x14 on this project's machines, so the plain product it is.) One sample is one 2-D
+    product, without the sum over a batch of one."""
+    if len(dz) == 1:
+        return dz[0] @ cols[0].T
     return np.matmul(dz, cols.transpose(0, 2, 1)).sum(axis=0)
 
 
