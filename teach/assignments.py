@@ -12,8 +12,8 @@ this writes an nbgrader *source* notebook,
   :data:`EXERCISES`. The checker is called on the learner's function wrapped by ``_graded``: in the
   published notebook a checker that meets the stub's NotImplementedError grades the reference
   solution instead and passes, so without the wrapper an untouched release would score full points.
-  The wrapper turns NotImplementedError into a RuntimeError, which both runners (``cnnmath.check._run``
-  and the chapters' own, ``cnnmath.check.chapters``) report as an exception of the learner's function,
+  The wrapper turns NotImplementedError into a RuntimeError, which the checkers' runner
+  (``cnnmath.check._run``, shared by every checker) reports as an exception of the learner's function,
   an ``ExerciseFailed``: the cell fails, 0 points;
 
 then runs ``nbgrader generate_assignment`` (nbgrader's own command line) on each, which writes the

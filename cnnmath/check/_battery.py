@@ -18,7 +18,7 @@ import numpy as np
 
 from ..ops.conv_args import conv_output_size
 
-__all__ = ["Case", "conv_cases", "conv_matrix_cases", "dense_cases", "pool_cases"]
+__all__ = ["Case", "arrays", "conv_cases", "conv_matrix_cases", "dense_cases", "is_namedtuple", "pool_cases"]
 
 _NONZERO = np.array([-3, -2, -1, 1, 2, 3])
 _KERNEL_POOL = np.array([-6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6])
@@ -27,7 +27,12 @@ _KERNEL_POOL = np.array([-6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6])
 @dataclass(frozen=True)
 class Case:
     """One call: ``fn(*args, **kwargs)``. ``names`` names the positional args; ``about`` says in
-    words what the case is there to catch; ``flags`` are its features (used to pick the hint)."""
+    words what the case is there to catch; ``flags`` are its features (used to pick the hint).
+
+    ``tol``: (rtol, atol) for a checker that grades tighter than float32 precision (see
+    :mod:`cnnmath.check._run`); ``expected``: the right result (in the form the function returns)
+    when it comes from an independent source, such as an exact derivative, instead of the checker's
+    reference function."""
 
     args: tuple
     names: tuple[str, ...]
@@ -35,14 +40,37 @@ class Case:
     about: str
     flags: frozenset = field(default_factory=frozenset)
     shown: dict = field(default_factory=dict)  # settings to print, defaults included
+    tol: tuple[float, float] | None = None
+    expected: object = None
 
     def with_args(self, args: tuple, about: str, flags: str) -> Case:
-        """The same call and settings with other arguments."""
-        return Case(args, self.names, self.kwargs, about, frozenset(flags.split()), self.shown)
+        """The same call and settings with other arguments (and so no ``expected``)."""
+        return Case(args, self.names, self.kwargs, about, frozenset(flags.split()), self.shown, self.tol)
 
     def fresh(self) -> tuple:
         """Copies of the arguments: a function that writes into its inputs cannot change the next call."""
-        return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in self.args)
+        return tuple(_copy(a) for a in self.args)
+
+
+def is_namedtuple(a) -> bool:
+    """A NamedTuple argument, such as a network's parameters: its fields are the arrays."""
+    return isinstance(a, tuple) and hasattr(a, "_fields")
+
+
+def _copy(a):
+    """An array copied; a NamedTuple of arrays (a network's parameters) copied field by field."""
+    if isinstance(a, np.ndarray):
+        return a.copy()
+    return type(a)(*map(_copy, a)) if is_namedtuple(a) else a
+
+
+def arrays(name: str, a) -> list[tuple[str, np.ndarray]]:
+    """The arrays an argument holds, named: ``x`` itself, or the fields of a NamedTuple ``p.w1``, ..."""
+    if isinstance(a, np.ndarray):
+        return [(name, a)]
+    if is_namedtuple(a):
+        return [(f"{name}.{k}", v) for k, v in zip(a._fields, a, strict=True) if isinstance(v, np.ndarray)]
+    return []
 
 
 def _ints(rng, shape) -> np.ndarray:

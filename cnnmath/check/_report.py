@@ -8,21 +8,31 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._battery import Case
+from ._battery import Case, arrays
 
 __all__ = ["array_text", "case_text", "diff_text", "modified_text", "num", "shape_text"]
 
 _SMALL = 40  # inputs with at most this many entries are printed in full
 
 
-def num(v) -> str:
+def num(v, digits: int = 6) -> str:
     """A scalar without numpy's ``np.float64(...)`` repr: ``3``, ``-0.25``, ``nan``."""
-    return f"{float(v) + 0.0:.6g}"  # + 0.0 turns -0 into 0
+    return f"{float(v) + 0.0:.{digits}g}"  # + 0.0 turns -0 into 0
+
+
+def _nums(expected, got) -> tuple[str, str]:
+    """Both with 6 significant digits, or with as many more as it takes to tell them apart."""
+    for digits in (6, 9, 12, 17):
+        e, g = num(expected, digits), num(got, digits)
+        if e != g:
+            break
+    return e, g
 
 
 def array_text(a: np.ndarray, indent: str = "    ") -> str:
+    a = np.asarray(a)
     text = np.array2string(
-        np.asarray(a, dtype=float) + 0.0,
+        a if a.dtype.kind in "iu" else a.astype(float) + 0.0,  # integers (labels) print as integers
         precision=4,
         suppress_small=True,
         floatmode="maxprec",
@@ -51,27 +61,38 @@ def _show_input(name: str, a: np.ndarray) -> str:
 
 
 def case_text(fn_name: str, case: Case) -> str:
-    """The call and the shapes; the inputs themselves when the case is small."""
-    shapes = ", ".join(
-        f"{n}.shape={a.shape}" if isinstance(a, np.ndarray) else f"{n}={a!r}"
-        for n, a in zip(case.names, case.args, strict=True)
-    )
-    values = [n if isinstance(a, np.ndarray) else repr(a) for n, a in zip(case.names, case.args, strict=True)]
+    """The call and the shapes (a NamedTuple of arrays, such as a network's parameters, on a line of
+    its own); the inputs themselves when the case is small."""
+    pairs = list(zip(case.names, case.args, strict=True))
+    held = [arrays(n, a) for n, a in pairs]
+    values = [
+        n if h else a.__name__ if callable(a) else repr(a) for (n, a), h in zip(pairs, held, strict=True)
+    ]
     call = f"{fn_name}({', '.join(values + [f'{k}={v!r}' for k, v in case.shown.items()])})"
-    lines = [f"  the call: {call}", f"  with {shapes}"]
-    arrays = [(n, a) for n, a in zip(case.names, case.args, strict=True) if isinstance(a, np.ndarray)]
-    if all(_one_map(a) for _, a in arrays):  # else the shapes say enough; the diff shows one map
-        lines += [_show_input(n, a) for n, a in arrays]
+    shapes, fields = [], []
+    for (n, a), h, v in zip(pairs, held, values, strict=True):
+        if isinstance(a, np.ndarray) or not h:
+            shapes.append(f"{n}.shape={a.shape}" if h else f"{n}={v}")
+        else:
+            fields.append(f"  {n}: " + ", ".join(f"{k[len(n) + 1 :]}.shape={x.shape}" for k, x in h))
+    lines = [f"  the call: {call}", f"  with {', '.join(shapes)}", *fields]
+    inputs = [(n, a) for n, a in pairs if isinstance(a, np.ndarray)]
+    if all(_one_map(a) for _, a in inputs):  # else the shapes say enough; the diff shows one map
+        lines += [_show_input(n, a) for n, a in inputs]
     return "\n".join(lines)
 
 
 def diff_text(name: str, expected: np.ndarray, got: np.ndarray, bad: np.ndarray) -> str:
     """The first differing entries, then the 2-D slice holding the first one, expected and got."""
+    if expected.ndim == 0:  # a scalar (a loss)
+        e, g = _nums(expected, got)
+        return f"  {name}: expected {e}, got {g}"
     where = np.argwhere(bad)
     lines = [f"  {name}: {len(where)} of {expected.size} entries differ. The first ones:"]
     for idx in where[:3]:
         t = tuple(int(i) for i in idx)
-        lines.append(f"    {_index(name, t)}: expected {num(expected[t])}, got {num(got[t])}")
+        e, g = _nums(expected[t], got[t])
+        lines.append(f"    {_index(name, t)}: expected {e}, got {g}")
     first = tuple(int(i) for i in where[0])
     lead = first[:-2] if expected.ndim > 2 else ()
     exp2, got2 = expected[lead], got[lead]

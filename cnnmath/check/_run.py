@@ -3,24 +3,33 @@
 Precision: a result passes at float32 precision, not only float64: entry by entry
 |got - expected| <= TOL·(|expected| + max|expected|), and float32 arrays are accepted. A result
 computed in float32, or in another order of summation, passes; a truncation, a stale value or a
-wrong formula misses by far more.
+wrong formula misses by far more. A case with its own ``tol = (rtol, atol)`` is graded entry by entry
+with |got - expected| <= atol + rtol·|expected| instead (a checker whose mistakes are small, such as
+forward instead of central differences).
+
+Expected values come from the checker's reference function, or from the case itself
+(``Case.expected``) where an independent source exists. A graded output whose expected value is a
+scalar (a loss) may be returned as a number. Warnings raised inside the learner's function are
+silenced: an overflow is graded, and explained, by the result it gives (inf or nan).
 """
 
 from __future__ import annotations
 
+import numbers
 import os
 import re
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _report
-from ._battery import Case
+from ._battery import Case, arrays
 from ._hints import advice, diagnose, hint
 
-__all__ = ["ExerciseFailed", "Spec", "run"]
+__all__ = ["ExerciseFailed", "Spec", "matches", "run"]
 
 TOL = 1e-5  # float32's epsilon is 1.2e-7: room for sums of a few dozen terms in float32
 FLOATS = (np.float64, np.float32)
@@ -35,9 +44,12 @@ class ExerciseFailed(AssertionError):
 
 @dataclass(frozen=True)
 class Spec:
-    """name: the cnnmath function the learner re-implements (also the ground truth, ``reference``);
-    outputs: names of what it returns (one name: a single array); graded: the outputs compared;
-    home: where a learner finds the reference (``cnnmath`` for the fast forms)."""
+    """name: the function the learner writes, as the messages call it (mostly the name of
+    ``reference``, the cnnmath function it re-implements and the ground truth); outputs: names of
+    what it returns (one name: a single array); graded: the outputs compared; home: where a learner
+    finds the reference (``cnnmath`` for the fast forms), as ``home.<reference's name>``; diagnose:
+    the checker's own known mistakes, ``diagnose(case, part, got, expected) -> str | None``, tried
+    after the shared ones that rest on evidence (see :func:`cnnmath.check._hints.diagnose`)."""
 
     name: str
     reference: Callable
@@ -45,6 +57,7 @@ class Spec:
     graded: tuple[str, ...]
     summary: str
     home: str = "cnnmath"
+    diagnose: Callable | None = None
 
 
 class _Stub(Exception):
@@ -74,11 +87,28 @@ def _split(spec: Spec, out) -> tuple[dict | None, str | None]:
     return dict(zip(spec.outputs, out, strict=True)), None
 
 
-def _bad(got: np.ndarray, exp: np.ndarray) -> np.ndarray:
-    """Entries that differ by more than float32 precision (see the module's docstring)."""
-    scale = float(np.max(np.abs(exp), initial=0.0)) if np.all(np.isfinite(exp)) else 0.0
+def _bad(got: np.ndarray, exp: np.ndarray, tol: tuple[float, float] | None) -> np.ndarray:
+    """Entries that differ by more than float32 precision, or by more than the case's ``tol``
+    (see the module's docstring)."""
+    if tol is not None:
+        rtol, atol = tol
+    else:  # float32 precision, relative to the largest expected entry
+        scale = float(np.max(np.abs(exp), initial=0.0)) if np.all(np.isfinite(exp)) else 0.0
+        rtol, atol = TOL, TOL * scale + 1e-12
     with np.errstate(invalid="ignore"):
-        return ~np.isclose(got, exp, rtol=TOL, atol=TOL * scale + 1e-12)
+        return ~np.isclose(got, exp, rtol=rtol, atol=atol)
+
+
+def matches(case: Case, got, value) -> bool:
+    """``got`` has the shape of ``value`` and passes for it at the case's precision (for diagnoses:
+    is this what a known mistake gives?)."""
+    got, value = np.asarray(got, dtype=np.float64), np.asarray(value, dtype=np.float64)
+    return got.shape == value.shape and not _bad(got, value, case.tol).any()
+
+
+def _inputs(case: Case, args: tuple) -> list[tuple[str, np.ndarray]]:
+    """Every array among the arguments, named (the fields of a NamedTuple argument too)."""
+    return [pair for name, arg in zip(case.names, args, strict=True) for pair in arrays(name, arg)]
 
 
 class _Log:
@@ -99,8 +129,8 @@ class _Log:
 def _aliasing(spec: Spec, case: Case, args: tuple, parts: dict) -> tuple[str, str] | None:
     arrays = [(n, a) for n, a in parts.items() if isinstance(a, np.ndarray)]
     for i, (name, out) in enumerate(arrays):
-        for arg_name, arg in zip(case.names, args, strict=True):
-            if isinstance(arg, np.ndarray) and np.shares_memory(out, arg):
+        for arg_name, arg in _inputs(case, args):
+            if np.shares_memory(out, arg):
                 return f"{name} shares memory with {arg_name}", (
                     f"  your {name} is a view of the input {arg_name} (the same memory, "
                     f"e.g. {arg_name}[0] or {arg_name}.reshape(...)): when the caller changes {arg_name}, "
@@ -118,10 +148,8 @@ def _aliasing(spec: Spec, case: Case, args: tuple, parts: dict) -> tuple[str, st
 
 def _problem(spec: Spec, case: Case, number: int, args: tuple, snapshot: tuple, out, log: _Log):
     """(what is wrong, details, hint or None) for the first problem with one call's result, or None."""
-    for name, arg, before in zip(case.names, args, snapshot, strict=True):
-        if isinstance(before, np.ndarray) and not (
-            np.shape(arg) == before.shape and np.array_equal(arg, before, equal_nan=True)
-        ):
+    for (name, arg), (_, before) in zip(_inputs(case, args), _inputs(case, snapshot), strict=True):
+        if not (np.shape(arg) == before.shape and np.array_equal(arg, before, equal_nan=True)):
             return f"{name} was modified", _report.modified_text(name, before, arg), None
     parts, message = _split(spec, out)
     if message:
@@ -139,17 +167,18 @@ def _problem(spec: Spec, case: Case, number: int, args: tuple, snapshot: tuple, 
             ),
             None,
         )
-    expected, _ = _split(spec, spec.reference(*case.fresh(), **case.kwargs))
+    truth = case.expected if case.expected is not None else spec.reference(*case.fresh(), **case.kwargs)
+    expected, _ = _split(spec, truth)
     for name in spec.graded:
         got, exp = parts[name], np.asarray(expected[name])
         if got is None:
             return f"{name} is None", f"  it returned None for {name}, which this exercise asks for.", None
+        if exp.ndim == 0 and isinstance(got, numbers.Number | np.generic):
+            got = parts[name] = np.asarray(got)  # a scalar output (a loss) may be a number
         if not isinstance(got, np.ndarray):
-            return (
-                f"{name} is not an array",
-                (f"  {name} is a {type(got).__name__}, expected a numpy array of shape {exp.shape}."),
-                None,
-            )
+            kind = "a number" if exp.ndim == 0 else "an array"
+            what = "a number" if exp.ndim == 0 else f"a numpy array of shape {exp.shape}"
+            return f"{name} is not {kind}", f"  {name} is a {type(got).__name__}, expected {what}.", None
         if got.dtype not in FLOATS:
             integer = got.dtype.kind in "iub"
             return (
@@ -172,7 +201,7 @@ def _problem(spec: Spec, case: Case, number: int, args: tuple, snapshot: tuple, 
         return (*alias, None)
     for name in spec.graded:
         got, exp = np.asarray(parts[name], dtype=np.float64), np.asarray(expected[name])
-        bad = _bad(got, exp)
+        bad = _bad(got, exp, case.tol)
         if bad.any():
             found = diagnose(spec, case, name, got, exp, log.expected)
             details = _report.diff_text(name, exp, got, bad)
@@ -231,7 +260,9 @@ def _grade(spec: Spec, fn: Callable, cases: list[Case], *, student: bool) -> _St
         args = case.fresh()
         snapshot = case.fresh()
         try:
-            out = fn(*args, **case.kwargs)
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")  # an overflow is graded by its result (see the docstring)
+                out = fn(*args, **case.kwargs)
         except NotImplementedError as e:
             if student:
                 return _Stub(number, e)
@@ -265,6 +296,6 @@ def run(spec: Spec, fn: Callable, cases: list[Case]) -> None:
     done = f"it passed {stub.number - 1} cases, then raised" if stub.number > 1 else "it raises"
     print(
         f"… {spec.name}: exercise not done yet ({done} NotImplementedError), so its cases ran on "
-        f"the reference solution {spec.home}.{spec.name} instead: all pass. Replace the stub with your code "
-        "and run this cell again."
+        f"the reference solution {spec.home}.{spec.reference.__name__} instead: all pass. "
+        "Replace the stub with your code and run this cell again."
     )

@@ -1,11 +1,10 @@
 """The checker of notebook 21's exercise: the backward pass of a dilated convolution.
 
-It follows the other checkers' contract (see :mod:`cnnmath.check`, and :mod:`cnnmath.check.chapters`,
-whose runner it reuses): a fixed battery of small cases ordered from the simplest, each there to catch
-one mistake; one line ``✓ ...`` on success; an :class:`~cnnmath.check.ExerciseFailed` naming the first
-failing case, what was expected and what came back, and what to reread; one fixed line for an untouched
-stub. Expected values come from :func:`cnnmath.conv2d_backward` (tested against the loops, a kernel with
-zeros inserted, finite differences, SymPy and PyTorch).
+It runs on the checkers' runner (:mod:`cnnmath.check._run`, see :mod:`cnnmath.check`) with a battery
+of its own: small cases ordered from the simplest, each there to catch one mistake, graded at the
+tolerance of :mod:`cnnmath.check.chapters` (``Case.tol``). Expected values come from
+:func:`cnnmath.conv2d_backward` (tested against the loops, a kernel with zeros inserted, finite
+differences, SymPy and PyTorch).
 """
 
 from __future__ import annotations
@@ -14,7 +13,10 @@ import numpy as np
 
 from ..ops.conv import conv2d, conv2d_backward
 from ..ops.conv_args import conv_output_size
-from .chapters import _Case, _compare, _run, _scale, _Spec
+from ._battery import Case
+from ._hints import _scale
+from ._run import Spec, matches, run
+from .chapters import ATOL, RTOL
 
 __all__ = ["check_conv2d_dilated_backward"]
 
@@ -31,7 +33,7 @@ _DILATED = [
 ]
 
 
-def _cases() -> list[_Case]:
+def _cases() -> list[Case]:
     rng = np.random.default_rng(21)
     cases = []
     for N, C, F, H, W, KH, KW, s, p, d, about in _DILATED:
@@ -40,7 +42,7 @@ def _cases() -> list[_Case]:
         Wo = conv_output_size(W, KW, stride=s, padding=p, dilation=d)
         dz = rng.normal(size=(N, F, Ho, Wo))
         kwargs = {"stride": s, "padding": p, "dilation": d}
-        cases.append(_Case((dz, x, w), about, conv2d_backward(dz, x, w, **kwargs), 1e-9, kwargs))
+        cases.append(Case((dz, x, w), ("dz", "x", "w"), kwargs, about, shown=kwargs, tol=(RTOL, ATOL)))
     return cases
 
 
@@ -61,10 +63,10 @@ def _undilated(name, case):
     return None
 
 
-def _diagnose(name, got, exp, case) -> str | None:
+def _diagnose(case: Case, name: str, got: np.ndarray, exp: np.ndarray) -> str | None:
     d = case.kwargs["dilation"]
     wrong = _undilated(name, case) if d > 1 else None
-    if wrong is not None and _compare(name, got, wrong, case.atol) is None:
+    if wrong is not None and matches(case, got, wrong):
         return (
             f"the dilation is missing in {name}: tap (r, t) reads the pixel (i·S + r·D, j·S + t·D), "
             f"D = {d} pixels apart, not the neighbouring (i·S + r, j·S + t)."
@@ -78,15 +80,12 @@ def _diagnose(name, got, exp, case) -> str | None:
 def check_conv2d_dilated_backward(fn) -> None:
     """Grade ``fn(dz, x, w, *, stride=1, padding=0, dilation=1) -> (dx, dw, db)`` (NCHW) against
     :func:`cnnmath.conv2d_backward` with ``dilation=``."""
-    spec = _Spec(
-        "conv2d_backward (dilated)",
+    spec = Spec(
+        "conv2d_dilated_backward",
         conv2d_backward,
         ("dx", "dw", "db"),
+        ("dx", "dw", "db"),
         "stride 1-3, padding 0-2, dilation 1-3; graded: dx, dw, db",
-        "Hint: a dilated kernel is sf.dilate(w, D), a kernel with D − 1 zeros between its taps: dx is the "
-        "gradient of the convolution with that kernel, and dw is the gradient on its taps, [..., ::D, ::D]. "
-        "Reread notebook 21-dilated-convolution.ipynb.",
-        _diagnose,
-        "cnnmath.conv2d_backward",
+        diagnose=_diagnose,
     )
-    _run(spec, fn, _cases())
+    run(spec, fn, _cases())

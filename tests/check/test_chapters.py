@@ -17,7 +17,11 @@ def stub(*args, **kwargs):
     raise NotImplementedError("your code here")
 
 
-CHECKERS = [check.check_softmax_cross_entropy, check.check_numerical_gradient, check.check_twoconv_backward]
+CHECKERS = {  # the checker -> the reference solution its stub line names
+    check.check_softmax_cross_entropy: "cnnmath.softmax_cross_entropy",
+    check.check_numerical_gradient: "cnnmath.numerical_gradient",
+    check.check_twoconv_backward: "cnnmath.seedforms.twoconv.backward",
+}
 
 
 @pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
@@ -25,6 +29,7 @@ def test_a_stub_prints_the_fixed_line(checker, capsys):
     checker(stub)
     out = capsys.readouterr().out
     assert STUB_LINE in out and "all pass" in out and out.count("\n") == 1
+    assert f"so its cases ran on the reference solution {CHECKERS[checker]} instead" in out
 
 
 def test_not_a_function():
@@ -83,6 +88,17 @@ def test_softmax_cross_entropy_accepts_loops_and_torch(capsys, require):
     check.check_softmax_cross_entropy(with_torch)
 
 
+def ce_loss_as_list(z, y):
+    loss, d = cm.softmax_cross_entropy(z, y)
+    return [loss], d
+
+
+def ce_labels_modified(z, y):
+    out = cm.softmax_cross_entropy(z, y)
+    y[:] = 0
+    return out
+
+
 @pytest.mark.parametrize(
     ("fn", "case", "words"),
     [
@@ -96,6 +112,19 @@ def test_softmax_cross_entropy_rejects(fn, case, words):
     with pytest.raises(check.ExerciseFailed, match=f"case {case} of 5") as failure:
         check.check_softmax_cross_entropy(fn)
     assert words in str(failure.value) and "17-softmax-cross-entropy.ipynb" in str(failure.value)
+
+
+@pytest.mark.parametrize(
+    ("fn", "message"),
+    [
+        (ce_loss_as_list, r"loss is not a number in case 1 of 5 .*loss is a list, expected a number"),
+        (ce_labels_modified, r"labels was modified in case 2 of 5 .*labels\[0\] was 3, is now 0"),
+    ],
+)
+def test_softmax_cross_entropy_rejects_the_wrong_form_without_a_hint(fn, message):
+    with pytest.raises(check.ExerciseFailed, match="(?s)" + message) as failure:
+        check.check_softmax_cross_entropy(fn)
+    assert "Hint" not in str(failure.value)
 
 
 # ---------------------------------------------------------------- central differences
@@ -179,6 +208,19 @@ def tc_no_relu1(dlogits, x, p, fwd):
     return tc_fast(dlogits, x, p, fwd._replace(z1=np.abs(fwd.z1) + 1.0))
 
 
+def tc_relu_in_place(dlogits, x, p, fwd):
+    """f′(z1) applied by zeroing fwd.z1 where it is negative: the right gradients, a changed input."""
+    grads = tc_fast(dlogits, x, p, fwd)
+    np.maximum(fwd.z1, 0, out=fwd.z1)
+    return grads
+
+
+def tc_dw3_is_an_input(dlogits, x, p, fwd):
+    grads = tc_fast(dlogits, x, p, fwd)
+    p.w3[...] = grads[4]  # "reuse w3's memory": the caller's weights are gone
+    return (*grads[:4], p.w3, grads[5])
+
+
 def test_twoconv_backward_accepts_the_fast_form(capsys):
     check.check_twoconv_backward(tc_fast)
     assert capsys.readouterr().out.startswith("✓ backward: all 4 cases pass")
@@ -189,6 +231,8 @@ def test_twoconv_backward_accepts_the_fast_form(capsys):
     [
         (tc_mean, 2, "MEAN over the batch"),
         (tc_no_relu1, 2, "misses the factor f′(z1)"),
+        (tc_relu_in_place, 1, "fwd.z1 was modified"),
+        (tc_dw3_is_an_input, 1, "p.w3 was modified"),
     ],
 )
 def test_twoconv_backward_rejects(fn, case, words):

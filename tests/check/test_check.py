@@ -856,3 +856,14 @@ def test_p_used_as_an_integer_is_not_blamed_on_the_geometry():
     message = str(info.value)
     assert "(2×3 windows" in message.splitlines()[0]  # the first failure is a non-square case ...
     assert "Rows and columns may differ" not in message and "p = 1 gives, not p = 1.5" in message  # ... yet
+
+
+def test_a_report_prints_the_digits_that_tell_expected_from_got():
+    from cnnmath.check import _report
+
+    text = _report.diff_text("dx", np.array([3.000001, 2.0]), np.array([3.0, 2.5]), np.array([True, True]))
+    assert "dx[0]: expected 3.000001, got 3\n" in text and "dx[1]: expected 2, got 2.5\n" in text
+    assert _report.diff_text("loss", np.array(1.25), np.array(2.5), np.array(True)) == (
+        "  loss: expected 1.25, got 2.5"
+    )
+    assert "[3 0 2]" in _report.array_text(np.array([3, 0, 2]))  # integers (labels) stay integers
