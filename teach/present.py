@@ -41,6 +41,7 @@ import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "16-interactive-backprop.ipynb"
@@ -69,6 +70,7 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 FIRST_WIDGET = ".cnnmath-widget img"
 START_S, LOAD_S = 180, 120  # generous limits on a shared 2-core machine; the times are reported
 QUIET_S = 2.0  # a kernel idle this long has finished running the notebook (cells follow each other in ms)
@@ -85,6 +87,44 @@ const seen = () => {
 new MutationObserver(seen).observe(document, {childList: true, subtree: true, attributes: true});
 document.addEventListener("load", seen, true);
 """.replace("SELECTOR", json.dumps(FIRST_WIDGET))
+
+
+def external(url: str) -> bool:
+    """Whether loading ``url`` leaves this machine: an http(s) or scheme-relative address off loopback."""
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about", "javascript", "mailto"):
+        return False
+    return (parts.scheme in ("http", "https") or url.startswith("//")) and parts.hostname not in LOOPBACK
+
+
+class Traffic:
+    """What the pages of a browser context asked for: blocked (non-loopback) requests, failed local ones
+    and script errors. ``context.route("**/*", traffic.route)`` (or ``page.route``) aborts and records
+    every request that would leave loopback, as an offline classroom would; ``traffic.watch(page)``
+    records the rest. The course site's tests (tests/test_book.py) and class mode's use it alike."""
+
+    def __init__(self):
+        self.blocked: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+
+    def route(self, route):
+        url = route.request.url
+        if external(url):
+            self.blocked.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def watch(self, page):
+        page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
+        page.on("requestfailed", lambda r: not external(r.url) and self.failed.append(f"{r.failure} {r.url}"))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def assert_clean(self):
+        assert not self.blocked, f"requests left loopback: {self.blocked}"
+        assert not self.failed, f"local requests failed: {self.failed}"
+        assert not self.errors, f"script errors: {self.errors}"
 
 
 def voila_command(notebook: Path, port: int, token: str, *, preheat: bool) -> list[str]:
