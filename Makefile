@@ -29,11 +29,15 @@ lab: $(STAMP)
 ## for it. Voilà logs "Kernel pool ... is filled" when they have started; give them the time to run
 ## the notebook (about 10 s for notebook 16) before you open the page. A page takes a kernel and
 ## Voilà starts its replacement fill_delay (10 s) later, after the page is up, so that the two do
-## not compete for the CPU. teach/present.py holds the same settings; `make bench` times the loads.
+## not compete for the CPU. The page loads nothing from the internet (a classroom may be offline): its
+## template is Voilà's lab template without the Font Awesome it links from a CDN, offline-lab in
+## teach/jupyter/voila/templates, found through JUPYTER_PATH.
+## teach/present.py holds the same settings; `make bench` times the loads.
 NB ?= notebooks/16-interactive-backprop.ipynb
 POOL ?= 2
 present: $(STAMP)
-	$(VENV)/bin/voila $(NB) --Voila.ip=127.0.0.1 --preheat_kernel=True --pool_size=$(POOL) \
+	JUPYTER_PATH="$(CURDIR)/teach/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" $(VENV)/bin/voila $(NB) \
+		--Voila.ip=127.0.0.1 --template=offline-lab --preheat_kernel=True --pool_size=$(POOL) \
 		--VoilaKernelManager.fill_delay=10
 
 ## The course site: every notebook, with its stored outputs (nothing is executed), as a static site in

@@ -10,7 +10,10 @@ is filled" when the kernels have *started*; they run the notebook after that (ab
 notebook 16 on a busy 2-core machine), and a page opened before they finish waits for them.
 Consequences for a teacher: the pool costs N idle kernels of memory, a page shows the notebook in the
 state it has after running every cell (as without preheating), and changing the notebook needs a
-restart of ``make present``.
+restart of ``make present``. The page loads nothing from the internet (a classroom may be offline): it
+is rendered with ``TEMPLATE``, Voilà's lab template without the Font Awesome links to a CDN (see its
+index.html.j2 in ``JUPYTER_DATA``), and every page ``measure()`` loads has its requests off loopback
+blocked and recorded (``Traffic``), which tests/test_present.py requires to be none.
 
 ``measure()`` (``make bench``; tests/test_present.py) serves a copy of the notebook on 127.0.0.1 (a
 free port, a token, Jupyter's directories in a temporary folder), loads the page ``loads`` times in
@@ -41,6 +44,7 @@ import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "16-interactive-backprop.ipynb"
@@ -52,12 +56,17 @@ POOL_SIZE = 2  # preheated kernels: two visitors (or a reload) in quick successi
 # The replacement runs the whole notebook; started at once it competes for the CPU with the page
 # being opened and its widgets (medians of 3 loads 1.8-3.0 s against 2.1-4.9 s; README, class mode).
 FILL_DELAY_S = 10
-CLASS_MODE_FLAGS = (
-    "--Voila.ip=127.0.0.1",
+# The page's template: Voilà's lab template without the Font Awesome it links from a CDN (a classroom
+# may be offline). It lives in a Jupyter data directory of the repository, which JUPYTER_PATH adds.
+JUPYTER_DATA = ROOT / "teach" / "jupyter"
+TEMPLATE = "offline-lab"  # JUPYTER_DATA / "voila" / "templates" / TEMPLATE
+SERVE_FLAGS = ("--Voila.ip=127.0.0.1", f"--template={TEMPLATE}")
+PREHEAT_FLAGS = (
     "--preheat_kernel=True",
     f"--pool_size={POOL_SIZE}",
     f"--VoilaKernelManager.fill_delay={FILL_DELAY_S}",
 )
+CLASS_MODE_FLAGS = SERVE_FLAGS + PREHEAT_FLAGS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = (
@@ -69,6 +78,7 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 FIRST_WIDGET = ".cnnmath-widget img"
 START_S, LOAD_S = 180, 120  # generous limits on a shared 2-core machine; the times are reported
 QUIET_S = 2.0  # a kernel idle this long has finished running the notebook (cells follow each other in ms)
@@ -87,15 +97,56 @@ document.addEventListener("load", seen, true);
 """.replace("SELECTOR", json.dumps(FIRST_WIDGET))
 
 
+def external(url: str) -> bool:
+    """Whether loading ``url`` leaves this machine: an http(s) or scheme-relative address off loopback."""
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about", "javascript", "mailto"):
+        return False
+    return (parts.scheme in ("http", "https") or url.startswith("//")) and parts.hostname not in LOOPBACK
+
+
+class Traffic:
+    """What the pages of a browser context asked for: blocked (non-loopback) requests, failed local ones
+    and script errors. ``context.route("**/*", traffic.route)`` (or ``page.route``) aborts and records
+    every request that would leave loopback, as an offline classroom would; ``traffic.watch(page)``
+    records the rest. The course site's tests (tests/test_book.py) and class mode's use it alike."""
+
+    def __init__(self):
+        self.blocked: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+
+    def route(self, route):
+        url = route.request.url
+        if external(url):
+            self.blocked.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def watch(self, page):
+        page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
+        page.on("requestfailed", lambda r: not external(r.url) and self.failed.append(f"{r.failure} {r.url}"))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def assert_clean(self):
+        assert not self.blocked, f"requests left loopback: {self.blocked}"
+        assert not self.failed, f"local requests failed: {self.failed}"
+        assert not self.errors, f"script errors: {self.errors}"
+
+
 def voila_command(notebook: Path, port: int, token: str, *, preheat: bool) -> list[str]:
-    """`make present`'s command line (with or without preheating), on ``port`` with ``token``."""
-    flags = list(CLASS_MODE_FLAGS) if preheat else [CLASS_MODE_FLAGS[0]]
+    """`make present`'s command line (with or without preheating), on ``port`` with ``token``.
+
+    Its ``--template`` is found in ``JUPYTER_DATA``: run it with ``JUPYTER_PATH`` set to that (as
+    `make present` and :func:`measure` do); elsewhere Voilà cannot find the page's template."""
     return [
         sys.executable,
         "-m",
         "voila",
         str(notebook),
-        *flags,
+        *SERVE_FLAGS,
+        *(PREHEAT_FLAGS if preheat else ()),
         "--no-browser",
         f"--port={port}",
         "--Voila.port_retries=0",
@@ -123,6 +174,7 @@ def _env(root: Path) -> dict[str, str]:
     for var in dirs:
         (root / var).mkdir(parents=True, exist_ok=True)
         env[var] = str(root / var)  # never the user's ~/.jupyter; TMPDIR: Voilà's connection files
+    env["JUPYTER_PATH"] = str(JUPYTER_DATA)  # the page's template (as `make present` sets it)
     env["PYTHONUNBUFFERED"] = "1"
     env["OPENBLAS_NUM_THREADS"] = "1"
     try:
@@ -191,13 +243,17 @@ def measure(
     loads: int = 3,
     workdir: Path | None = None,
     inspect=None,
+    traffic: Traffic | None = None,
 ) -> list[float]:
     """Seconds from navigation to the first live widget, for each of ``loads`` page loads.
 
     ``context``: a Playwright BrowserContext (see :func:`chromium`). Screenshots and voila's log go
     to ``workdir`` (a temporary folder by default). ``inspect(page)``, if given, is called on each
-    page after the time is taken (a test's checks of what the page shows).
+    page after the time is taken (a test's checks of what the page shows). Every page loads as in an
+    offline classroom: a request that would leave loopback is aborted and recorded in ``traffic``
+    (a :class:`Traffic`; pass one to read what the pages asked for).
     """
+    traffic = Traffic() if traffic is None else traffic
     with tempfile.TemporaryDirectory(prefix="cnnmath-present-") as tmp:
         work = Path(workdir or tmp)
         root = work / ("preheat" if preheat else "plain")
@@ -226,6 +282,8 @@ def measure(
                     _wait(settled, f"pool's kernels idle before load {n + 1}", proc, log, START_S)
                 page = context.new_page()
                 try:
+                    page.route("**/*", traffic.route)
+                    traffic.watch(page)
                     page.add_init_script(_WATCH)
                     page.goto(f"http://127.0.0.1:{port}/?token={token}", wait_until="commit")
                     page.wait_for_function("() => window.__firstWidget !== null", timeout=LOAD_S * 1000)
@@ -282,9 +340,11 @@ def main(argv: list[str] | None = None) -> int:
             (False, "a kernel per load (no preheating)"),
             (True, f"make present (pool of {POOL_SIZE})"),
         ):
-            print(
-                report(label, measure(context, args.notebook, preheat=preheat, loads=args.loads)), flush=True
-            )
+            traffic = Traffic()
+            times = measure(context, args.notebook, preheat=preheat, loads=args.loads, traffic=traffic)
+            print(report(label, times), flush=True)
+            if traffic.blocked:  # class mode must work offline; tests/test_present.py fails on these
+                print(f"    blocked, would have left this machine: {sorted(set(traffic.blocked))}")
     return 0
 
 

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from teach import present
+from teach.present import Traffic, external  # the offline guard, shared with class mode
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -38,7 +39,6 @@ BUILD_ARGS = ["build", ".", "--config", "book/_config.yml", "--toc", "book/_toc.
 BUILD_ARGS += ["--warningiserror", "--keep-going"]
 BUILD_TIMEOUT_S = 600
 CHROMIUM, FLAGS = present.CHROMIUM, list(present.CHROMIUM_FLAGS)  # one place: teach/present.py
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 PAGE_S = 30
 # The landing page and three notebook pages: the index (math), 04 (math and a figure), 12 (figures)
 # and 16 (math and the widgets whose state the notebook stores).
@@ -200,13 +200,6 @@ def loaded_urls(path: Path) -> list[str]:
     return urls
 
 
-def external(url: str) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme in ("data", "blob", "about", "javascript", "mailto"):
-        return False
-    return (parts.scheme in ("http", "https") or url.startswith("//")) and parts.hostname not in LOOPBACK
-
-
 def test_no_page_or_style_loads_anything_from_outside(site):
     """Every script, style, font and image a page or stylesheet names is served by the site."""
     offenders, broken = [], []
@@ -245,33 +238,6 @@ def server(site):
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=10)
-
-
-class Traffic:
-    """What the pages of one context asked for: blocked (non-loopback) requests and failed local ones."""
-
-    def __init__(self):
-        self.blocked: list[str] = []
-        self.failed: list[str] = []
-        self.errors: list[str] = []
-
-    def route(self, route):
-        url = route.request.url
-        if external(url):
-            self.blocked.append(url)
-            route.abort()
-        else:
-            route.continue_()
-
-    def watch(self, page):
-        page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
-        page.on("requestfailed", lambda r: not external(r.url) and self.failed.append(f"{r.failure} {r.url}"))
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def assert_clean(self):
-        assert not self.blocked, f"requests left loopback: {self.blocked}"
-        assert not self.failed, f"local requests failed: {self.failed}"
-        assert not self.errors, f"script errors: {self.errors}"
 
 
 @pytest.fixture(scope="module")

@@ -77,6 +77,7 @@ def server_env(root: Path) -> dict[str, str]:
     ]:
         (root / sub).mkdir(parents=True, exist_ok=True)
         env[var] = str(root / sub)
+    env["JUPYTER_PATH"] = str(present.JUPYTER_DATA)  # class mode's page template (present.voila_command)
     env["MPLCONFIGDIR"] = matplotlib.get_configdir()  # reuse the font cache (no rebuild per test)
     env["PYTHONUNBUFFERED"] = "1"
     env["OPENBLAS_NUM_THREADS"] = "1"
