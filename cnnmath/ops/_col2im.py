@@ -43,6 +43,7 @@ def _grid_scatter(w, chunk_shape, out_hw, p, d=1):
     (F, C, KH, KW), (_, _, H, W), (Ho, Wo) = w.shape, chunk_shape, out_hw
     Hp, Wp, KC = H + 2 * p, W + 2 * p, KH * KW * C
     G = Hp * Wp  # grid points per sample and channel
+    L = (Ho - 1) * Wp + Wo  # those up to the last output pixel: the product need not go further
     w_rtc = w.transpose(2, 3, 1, 0).reshape(KC, F)  # rows in (r, t, c) order
 
     def scatter(dz: np.ndarray, dx: np.ndarray) -> None:
@@ -52,7 +53,8 @@ def _grid_scatter(w, chunk_shape, out_hw, p, d=1):
         dz_grid[:, :, :Ho, :Wo] = dz
         dcols = np.empty(KH * KW * M)
         view = dcols.reshape(KC, n, G).transpose(1, 0, 2)  # (n, (r, t, c), yx)
-        np.matmul(w_rtc, dz_grid.reshape(n, F, G), out=view)
+        np.matmul(w_rtc, dz_grid.reshape(n, F, G)[:, :, :L], out=view[:, :, :L])
+        view[:, :, L:] = 0.0  # dz_grid is 0 from the last output pixel y*Wp + x = L - 1 on
         acc = np.zeros(M + d * ((KH - 1) * Wp + KW - 1) + 1)  # room for the spilled zeros
         for r in range(KH):
             for t in range(KW):
