@@ -29,12 +29,13 @@ from ..ops.conv_args import conv_output_size
 __all__ = ["im2col"]
 
 
-def im2col(x, kernel_size, *, stride: int = 1, padding: int = 0) -> np.ndarray:
+def im2col(x, kernel_size, *, stride: int = 1, padding: int = 0, dilation: int = 1) -> np.ndarray:
     """The columns of every kernel_size window of x (zero padding, then stride), one column per output pixel.
 
     x: (N, C, H, W) -> (N, C*KH*KW, Ho*Wo); (C, H, W) -> (C*KH*KW, Ho*Wo); a 2-D image (H, W) ->
-    (KH*KW, Ho*Wo). kernel_size: k or (KH, KW). Ho = floor((H + 2p - KH)/S) + 1 (and Wo alike).
-    Row c*KH*KW + r*KW + t of column i*Wo + j holds xpad[..., c, i*S + r, j*S + t] (0 in the padding).
+    (KH*KW, Ho*Wo). kernel_size: k or (KH, KW). Ho = floor((H + 2p - D*(KH - 1) - 1)/S) + 1 (and Wo
+    alike; D = dilation, 1 for neighbouring taps). Row c*KH*KW + r*KW + t of column i*Wo + j holds
+    xpad[..., c, i*S + r*D, j*S + t*D] (0 in the padding).
     x may be float or an object array of SymPy symbols (kept as objects); x is not modified.
     """
     fn = "im2col"
@@ -45,14 +46,18 @@ def im2col(x, kernel_size, *, stride: int = 1, padding: int = 0) -> np.ndarray:
     kh, kw = check_kernel_size(fn, kernel_size)
     s = check_int(fn, "stride", stride, minimum=1)
     p = check_int(fn, "padding", padding, minimum=0)
+    d = check_int(fn, "dilation", dilation, minimum=1)
     x4 = to_nchw(x)
     N, C, H, W = x4.shape
-    if min(H, W) < 1 or kh > H + 2 * p or kw > W + 2 * p:
+    span = (d * (kh - 1) + 1, d * (kw - 1) + 1)  # the pixels a window covers
+    if min(H, W) < 1 or span[0] > H + 2 * p or span[1] > W + 2 * p:
+        spans = f" spans {span} with dilation={d}" if d != 1 else ""
         raise ValueError(
-            f"{fn}: kernel_size {(kh, kw)} does not fit the padded input {(H + 2 * p, W + 2 * p)} "
+            f"{fn}: kernel_size {(kh, kw)}{spans} does not fit the padded input {(H + 2 * p, W + 2 * p)} "
             f"(x.shape={x.shape}, padding={p})"
         )
-    Ho, Wo = conv_output_size(H, kh, stride=s, padding=p), conv_output_size(W, kw, stride=s, padding=p)
-    view = windows(padded(x4, p), kh, kw, s, Ho, Wo)  # (N, C, kh, kw, Ho, Wo), no copy yet
+    Ho = conv_output_size(H, kh, stride=s, padding=p, dilation=d)
+    Wo = conv_output_size(W, kw, stride=s, padding=p, dilation=d)
+    view = windows(padded(x4, p), kh, kw, s, Ho, Wo, dilation=d)  # (N, C, kh, kw, Ho, Wo), no copy yet
     cols = view.reshape(N, C * kh * kw, Ho * Wo)  # the copy
     return cols if x.ndim == 4 else cols[0]

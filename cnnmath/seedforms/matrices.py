@@ -29,13 +29,14 @@ from ..ops.pool_args import pool_args
 __all__ = ["conv_matrix", "pool_matrix"]
 
 
-def conv_matrix(input_shape, w, *, stride: int = 1, padding: int = 0) -> np.ndarray:
+def conv_matrix(input_shape, w, *, stride: int = 1, padding: int = 0, dilation: int = 1) -> np.ndarray:
     """The matrix M of shape (Ho*Wo, H*W) with conv2d(x, w).ravel() == M @ x.ravel().
 
     input_shape: (H, W) of a 2-D image; w: a 2-D kernel (KH, KW) (floats or SymPy symbols).
     Row i*Wo + j is output pixel (i, j); column a*W + b is input pixel (a, b); zero padding only
     removes terms (padded pixels are zeros). Its transpose applied to δ gives dE/dx:
-    ``M.T @ dz.ravel() == conv2d_backward(dz, x, w)[0].ravel()``.
+    ``M.T @ dz.ravel() == conv2d_backward(dz, x, w)[0].ravel()``. With ``dilation=D`` tap (r, t)
+    reads pixel (i*S + r*D - p, j*S + t*D - p), as in :func:`cnnmath.conv2d`.
     """
     fn = "conv_matrix"
     shape = tuple(input_shape) if isinstance(input_shape, tuple | list) else None
@@ -43,20 +44,20 @@ def conv_matrix(input_shape, w, *, stride: int = 1, padding: int = 0) -> np.ndar
         raise ValueError(f"{fn}: input_shape must be a pair (H, W), got {input_shape!r}")
     shape = tuple(check_int(fn, f"input_shape[{i}]", n, minimum=1) for i, n in enumerate(shape))
     probe = np.zeros(shape)  # only its shape is used, through the shared checks
-    a = conv_args(fn, probe, w, stride=stride, padding=padding, symbolic=True)
+    a = conv_args(fn, probe, w, stride=stride, padding=padding, symbolic=True, dilation=dilation)
     if a.ndim != 2:
         raise ValueError(f"{fn}: w must be a 2-D kernel (KH, KW), got shape {np.shape(w)}")
     H, W = shape
     k = a.w[0, 0]
     KH, KW = k.shape
     Ho, Wo = a.out_hw
-    S, p = a.stride, a.padding
+    S, p, D = a.stride, a.padding, a.dilation
     M = np.zeros((Ho * Wo, H * W), dtype=k.dtype)
     for i in range(Ho):
         for j in range(Wo):
             for r in range(KH):
                 for t in range(KW):
-                    row, col = i * S + r - p, j * S + t - p
+                    row, col = i * S + r * D - p, j * S + t * D - p
                     if 0 <= row < H and 0 <= col < W:
                         M[i * Wo + j, row * W + col] = k[r, t]
     return M

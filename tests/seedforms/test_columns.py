@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cnnmath as cm
+from cnnmath import reference as ref
 from cnnmath.seedforms import im2col
 from cnnmath.symbolic import grid
 
@@ -90,3 +91,52 @@ def test_torch_unfold_oracle(torch, rng):
     for k, s, p in [((2, 3), 1, 0), (3, 2, 1), ((3, 2), 3, 2)]:
         expected = torch.nn.functional.unfold(torch.tensor(x), k, padding=p, stride=s).numpy()
         np.testing.assert_allclose(im2col(x, k, stride=s, padding=p), expected, atol=0)
+
+
+@st.composite
+def dilated_cases(draw):
+    """x (N, C, H, W), a kernel whose dilated span fits the padded input, stride, padding, dilation."""
+    N, C, F = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    H, W = draw(st.integers(1, 8)), draw(st.integers(1, 8))
+    p, s, d = draw(st.integers(0, 2)), draw(st.integers(1, 3)), draw(st.integers(2, 3))
+    KH = draw(st.integers(1, (H + 2 * p - 1) // d + 1))
+    KW = draw(st.integers(1, (W + 2 * p - 1) // d + 1))
+    r = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    return r.normal(size=(N, C, H, W)), r.normal(size=(F, C, KH, KW)), s, p, d
+
+
+@given(dilated_cases())
+def test_dilated_columns_are_the_loops_product_and_the_spanning_window_s_taps(case):
+    """Referees: the seed's loops with dilation, and the undilated columns of the whole span
+    D*(K-1)+1, of which the dilated window keeps every D-th row and column."""
+    x, w, s, p, d = case
+    F, C, KH, KW = w.shape
+    cols = im2col(x, (KH, KW), stride=s, padding=p, dilation=d)
+    z = ref.conv2d(x, w, stride=s, padding=p, dilation=d)
+    np.testing.assert_allclose((w.reshape(F, -1) @ cols).reshape(z.shape), z, atol=1e-12)
+    span = (d * (KH - 1) + 1, d * (KW - 1) + 1)
+    full = im2col(x, span, stride=s, padding=p).reshape(x.shape[0], C, *span, -1)
+    np.testing.assert_array_equal(cols, full[:, :, ::d, ::d].reshape(cols.shape))
+
+
+def test_dilated_columns_by_hand():
+    """4×4 image 0..15, a 2×2 kernel with dilation 2: taps (0,0), (0,2), (2,0), (2,2) of each window."""
+    x = np.arange(16.0).reshape(4, 4)
+    expected = [[0, 1, 4, 5], [2, 3, 6, 7], [8, 9, 12, 13], [10, 11, 14, 15]]
+    np.testing.assert_array_equal(im2col(x, 2, dilation=2), expected)
+
+
+def test_a_dilated_window_that_does_not_fit_is_refused():
+    with pytest.raises(
+        ValueError, match=r"im2col: kernel_size \(3, 3\) spans \(5, 5\) with dilation=2 does not fit"
+    ):
+        im2col(np.zeros((4, 4)), 3, dilation=2)
+    with pytest.raises(ValueError, match="dilation must be an integer >= 1"):
+        im2col(np.zeros((4, 4)), 2, dilation=0)
+
+
+def test_torch_unfold_oracle_with_dilation(torch, rng):
+    x = rng.normal(size=(2, 3, 7, 6))
+    for k, s, p, d in [((2, 3), 1, 0, 2), (3, 2, 1, 2), ((2, 2), 1, 2, 3)]:
+        expected = torch.nn.functional.unfold(torch.tensor(x), k, dilation=d, padding=p, stride=s).numpy()
+        np.testing.assert_allclose(im2col(x, k, stride=s, padding=p, dilation=d), expected, atol=0)

@@ -1,13 +1,16 @@
-"""pool_matrix: P @ x == the pool, Pᵀ δ == the pool's backward (ties and overlapping windows included)."""
+"""pool_matrix: P @ x == the pool, Pᵀ δ == the pool's backward (ties and overlapping windows included);
+conv_matrix with dilation against the loops and the zero-inserted kernel."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
 import cnnmath as cm
+from cnnmath import reference as ref
 from cnnmath import seedforms as sf
 from cnnmath.seedforms import pool_matrix
 
@@ -96,3 +99,29 @@ def test_avg_matrix_is_the_conv_matrix_of_a_constant_kernel(rng):
 def test_bad_input_raises_value_error(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
         pool_matrix(*args, **kwargs)
+
+
+@given(
+    st.integers(1, 7), st.integers(1, 7), st.integers(1, 3), st.integers(0, 2), st.integers(2, 3), st.data()
+)
+def test_dilated_conv_matrix_is_the_loops_and_the_zero_inserted_kernel_s_matrix(H, W, s, p, d, data):
+    """Referees: the seed's loops with dilation, and conv_matrix of sf.dilate(w, D), the kernel with
+    D - 1 zeros between its taps (the same entries, exactly: each is one kernel value or 0)."""
+    KH = data.draw(st.integers(1, (H + 2 * p - 1) // d + 1))
+    KW = data.draw(st.integers(1, (W + 2 * p - 1) // d + 1))
+    r = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    x, w = r.normal(size=(H, W)), r.normal(size=(KH, KW))
+    M = sf.conv_matrix((H, W), w, stride=s, padding=p, dilation=d)
+    z = ref.conv2d(x, w, stride=s, padding=p, dilation=d)
+    np.testing.assert_allclose(M @ x.ravel(), z.ravel(), atol=1e-12)
+    np.testing.assert_array_equal(M, sf.conv_matrix((H, W), sf.dilate(w, d), stride=s, padding=p))
+
+
+def test_dilated_conv_matrix_on_symbols_by_hand():
+    """3×3 image, a 1×2 kernel [a, b] with dilation 2: each output reads x[i, 0] and x[i, 2]."""
+    a, b = sp.symbols("a b")
+    M = sf.conv_matrix((3, 3), np.array([[a, b]], dtype=object), dilation=2)
+    expected = np.zeros((3, 9), dtype=object)
+    for i in range(3):
+        expected[i, 3 * i], expected[i, 3 * i + 2] = a, b
+    assert M.shape == (3, 9) and all(m == e for m, e in zip(M.ravel(), expected.ravel(), strict=True))
