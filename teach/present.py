@@ -160,7 +160,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _listens(port: int) -> bool:
+def listens(port: int) -> bool:
+    """True when 127.0.0.1:port accepts connections (for Voilà: GET / would execute the notebook)."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=2):
             return True
@@ -168,12 +169,27 @@ def _listens(port: int) -> bool:
         return False
 
 
-def _env(root: Path) -> dict[str, str]:
+# Every directory Jupyter, JupyterLab and IPython write to, moved inside a server's own folder.
+_SERVER_DIRS = (
+    "HOME",
+    "JUPYTER_CONFIG_DIR",
+    "JUPYTER_DATA_DIR",
+    "JUPYTER_RUNTIME_DIR",
+    "IPYTHONDIR",
+    "JUPYTERLAB_SETTINGS_DIR",
+    "JUPYTERLAB_WORKSPACES_DIR",
+    "TMPDIR",
+)
+
+
+def server_env(root: Path) -> dict[str, str]:
+    """The parent's environment for a Voilà or JupyterLab server whose directories are all inside
+    ``root`` (never the user's ~/.jupyter; TMPDIR: Voilà's connection files), with class mode's
+    page template on JUPYTER_PATH."""
     env = dict(os.environ)
-    dirs = ("HOME", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "TMPDIR")
-    for var in dirs:
+    for var in _SERVER_DIRS:
         (root / var).mkdir(parents=True, exist_ok=True)
-        env[var] = str(root / var)  # never the user's ~/.jupyter; TMPDIR: Voilà's connection files
+        env[var] = str(root / var)
     env["JUPYTER_PATH"] = str(JUPYTER_DATA)  # the page's template (as `make present` sets it)
     env["PYTHONUNBUFFERED"] = "1"
     env["OPENBLAS_NUM_THREADS"] = "1"
@@ -266,13 +282,13 @@ def measure(
             proc = subprocess.Popen(
                 voila_command(copy, port, token, preheat=preheat),
                 cwd=root,
-                env=_env(root),
+                env=server_env(root),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         try:
-            _wait(lambda: _listens(port), "voila listening", proc, log, START_S)
+            _wait(lambda: listens(port), "voila listening", proc, log, START_S)
             times = []
             for n in range(loads):
                 if preheat:  # the pool is full again and its kernels have run the notebook

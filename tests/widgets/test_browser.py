@@ -16,7 +16,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,6 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-import matplotlib
 import pytest
 
 from teach import present
@@ -57,33 +55,6 @@ def browser(tmp_path_factory, require, unavailable):
             context.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def server_env(root: Path) -> dict[str, str]:
-    """The parent's environment with every Jupyter/IPython directory moved inside ``root``."""
-    env = dict(os.environ)
-    for var, sub in [
-        ("HOME", "home"),
-        ("JUPYTER_CONFIG_DIR", "jupyter-config"),
-        ("JUPYTER_DATA_DIR", "jupyter-data"),
-        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
-        ("IPYTHONDIR", "ipython"),
-        ("JUPYTERLAB_SETTINGS_DIR", "lab-settings"),
-        ("JUPYTERLAB_WORKSPACES_DIR", "lab-workspaces"),
-    ]:
-        (root / sub).mkdir(parents=True, exist_ok=True)
-        env[var] = str(root / sub)
-    env["JUPYTER_PATH"] = str(present.JUPYTER_DATA)  # class mode's page template (present.voila_command)
-    env["MPLCONFIGDIR"] = matplotlib.get_configdir()  # reuse the font cache (no rebuild per test)
-    env["PYTHONUNBUFFERED"] = "1"
-    env["OPENBLAS_NUM_THREADS"] = "1"
-    return env
-
-
 def answers(url: str) -> bool:
     """True when ``url`` answers 200 (JupyterLab's /api/status)."""
     try:
@@ -93,21 +64,17 @@ def answers(url: str) -> bool:
         return False
 
 
-def listens(port: int) -> bool:
-    """True when 127.0.0.1:port accepts connections (Voilà: GET / would execute the notebook)."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
 @contextmanager
 def server(cmd: list[str], root: Path, ready, log: Path):
     """Start ``cmd`` in its own process group, wait until ``ready()``, stop it by PID afterwards."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            cmd, cwd=root, env=server_env(root), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            cmd,
+            cwd=root,
+            env=present.server_env(root),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         deadline = time.monotonic() + SERVER_START_S
@@ -191,7 +158,7 @@ def no_error_output(page) -> None:
 
 def test_jupyterlab_live_delta_map(browser, tmp_path):
     root = copy_notebook(tmp_path)
-    port, token = free_port(), secrets.token_hex(16)
+    port, token = present.free_port(), secrets.token_hex(16)
     cmd = [
         sys.executable,
         "-m",
@@ -235,14 +202,14 @@ def test_jupyterlab_live_delta_map(browser, tmp_path):
 
 def test_voila_class_mode_live_delta_map(browser, tmp_path):
     root = copy_notebook(tmp_path)
-    port, token = free_port(), secrets.token_hex(16)
+    port, token = present.free_port(), secrets.token_hex(16)
     # the `make present` command line (preheated kernels), plus a free port and a token
     cmd = present.voila_command(root / NOTEBOOK.name, port, token, preheat=True)
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "voila.log"
     # as a teacher would: open the page once Voilà says its pool of preheated kernels is full (a page
     # requested earlier gets a kernel of its own, which then competes with the pool's for the CPU)
-    ready = lambda: listens(port) and present.POOL_FILLED.search(log.read_text(errors="replace"))  # noqa: E731
+    ready = lambda: present.listens(port) and present.POOL_FILLED.search(log.read_text(errors="replace"))  # noqa: E731
     with server(cmd, tmp_path, ready, log):
         page = browser.new_page()
         try:
