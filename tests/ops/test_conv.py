@@ -216,14 +216,6 @@ def test_reference_runs_on_sympy_symbols():
     )
 
 
-def test_output_size():
-    assert cm.conv_output_size(5, 3) == 3
-    assert cm.conv_output_size(5, 3, stride=2) == 2
-    assert cm.conv_output_size(7, 3, stride=2, padding=1) == 4
-    assert cm.conv_output_size(6, 3, stride=2) == 2  # floor((6-3)/2)+1
-    assert cm.conv_output_size(28, 5) == 24
-
-
 BAD = [
     (lambda: cm.conv2d(np.ones((1, 3, 5, 5)), np.ones((2, 2, 3, 3))), r"x has 3 channels.*w expects 2"),
     (lambda: cm.conv2d(np.ones((5, 5)), np.ones((3, 3)), stride=0), r"stride must be an integer >= 1"),
@@ -376,24 +368,6 @@ def test_dilated_by_hand():
     np.testing.assert_array_equal(dx, np.kron([[1.0, 10.0], [100.0, 1000.0]], np.ones((2, 2))))
     np.testing.assert_array_equal(dw, [[0 + 1 + 4 + 5, 2 + 3 + 6 + 7], [8 + 9 + 12 + 13, 10 + 11 + 14 + 15]])
     assert db == 4.0
-
-
-def test_dilated_output_size():
-    assert cm.conv_output_size(7, 3, dilation=2) == 3  # spans 5 pixels
-    assert cm.conv_output_size(7, 3, dilation=3) == 1  # spans 7: one window
-    assert cm.conv_output_size(7, 3, stride=2, padding=1, dilation=2) == 3  # floor((9 - 5) / 2) + 1
-    assert cm.conv_output_size(8, 2, stride=3, dilation=4) == 2  # floor((8 - 5) / 3) + 1
-    for n, k, s, p, d in [
-        (n, k, s, p, d)
-        for n in range(1, 9)
-        for k in (1, 2, 3)
-        for s in (1, 2, 3)
-        for p in (0, 1, 2)
-        for d in (1, 2, 3)
-        if d * (k - 1) + 1 <= n + 2 * p
-    ]:
-        starts = [i for i in range(0, n + 2 * p, s) if i + d * (k - 1) < n + 2 * p]  # windows by sliding
-        assert cm.conv_output_size(n, k, stride=s, padding=p, dilation=d) == len(starts)
 
 
 DILATED_BAD = [
