@@ -1,22 +1,17 @@
-"""Activations: fast form == loop form on symbols == closed forms == PyTorch; bad input."""
+"""Activations: fast form == closed forms == PyTorch; bad input. (The loop form's sigmoid on SymPy
+symbols: tests/reference/test_dense_loops.py.)"""
 
 from __future__ import annotations
 
-import importlib
 import math
 
 import numpy as np
 import pytest
-import sympy as sp
 
 from cnnmath import (
     numerical_gradient,
 )
 from cnnmath.ops import activations as act
-
-# The loop-form module itself: cnnmath.reference may re-export its function ``dense`` under the
-# same name as the module, so ``from cnnmath.reference import dense`` could give the function.
-ref = importlib.import_module("cnnmath.reference.dense")
 
 ACTS = [
     (act.sigmoid, act.sigmoid_prime, lambda v: 1 / (1 + math.exp(-v))),
@@ -52,14 +47,6 @@ def test_activation_special_points():
     np.testing.assert_array_equal(act.relu_prime([-1.0, 0.0, 2.0]), [0.0, 0.0, 1.0])  # 0 at 0, like PyTorch
     np.testing.assert_array_equal(act.tanh_prime([0.0]), [1.0])
     np.testing.assert_array_equal(act.tanh([-1000.0, 1000.0]), [-1.0, 1.0])
-
-
-def test_reference_sigmoid_on_symbols():
-    z = sp.Symbol("z")
-    s = ref.sigmoid(np.array([z], dtype=object))[0]
-    assert sp.simplify(s - 1 / (1 + sp.exp(-z))) == 0
-    assert sp.simplify(ref.sigmoid_prime(np.array([z], dtype=object))[0] - sp.diff(s, z)) == 0
-    np.testing.assert_allclose(ref.sigmoid(np.array([0.0, 2.0])), [0.5, 1 / (1 + math.exp(-2))])
 
 
 def test_activations_match_torch(torch, rng):

@@ -1,17 +1,16 @@
-"""Pooling: fast form == loop form == SymPy == central differences == PyTorch, ties on purpose."""
+"""Pooling: fast form == loop form == central differences == PyTorch == mpmath, ties on purpose. (The
+loop form on SymPy symbols: tests/reference/test_pool_loops.py.)"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
 import cnnmath as cm
 from cnnmath import reference as ref
 from cnnmath import seedforms as sf
-from cnnmath.symbolic import grid, prove_equal
 
 # Seed 003's 6x6 example (4-2 卷积神经网络 I), typed from the lecture, with its published results.
 SEED003_A = np.array(
@@ -158,20 +157,6 @@ def test_nondividing_sizes_floor_and_leave_zero_gradient(rng):
     dx = cm.max_pool2d_backward(np.ones(y.shape), x, 2)
     assert not dx[6].any() and not dx[:, 4].any()
     assert dx.sum() == 6
-
-
-def test_reference_avg_and_lp_on_sympy_symbols():
-    """The loop forms run on symbols: mean pooling is exact quarters; the Lp gradient is sp.diff."""
-    X = grid("x", (2, 4), real=True)
-    y = ref.avg_pool2d(X, 2)
-    prove_equal(y[0, 0], sp.Rational(1, 4) * (X[0, 0] + X[0, 1] + X[1, 0] + X[1, 1]))
-    D = grid("δ", (1, 2))
-    for p in (1, 2, 3):
-        yp = ref.lp_pool2d(X, p, 2)
-        dx = ref.lp_pool2d_backward(D, X, p, 2)
-        loss = D[0, 0] * yp[0, 0] + D[0, 1] * yp[0, 1]
-        for idx in np.ndindex(X.shape):
-            assert sp.simplify(sp.diff(loss, X[idx]) - dx[idx]) == 0, (p, idx)
 
 
 def test_seed004_lp_formula_needs_the_sign_for_negative_inputs(rng):

@@ -1,5 +1,6 @@
-"""Gaussian and trainable pooling: fast form = loops = SymPy ring derivative = finite differences
-(= PyTorch when installed), on shapes and strides chosen by hypothesis; clear errors on bad input."""
+"""Gaussian and trainable pooling: fast form = loops = finite differences (= PyTorch when installed),
+on shapes and strides chosen by hypothesis; clear errors on bad input. (The loops against the SymPy ring
+derivative: tests/reference/test_pool_weighted_loops.py.)"""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import cnnmath as cm
 from cnnmath import nn
 from cnnmath.ops import pool_weighted as pw
 from cnnmath.reference import pool_weighted as rpw
-from cnnmath.symbolic.ring import grids
 
 
 @st.composite
@@ -52,36 +52,6 @@ def test_backward_matches_finite_differences(case):
     num_w = cm.numerical_gradient(lambda v: np.sum(pw.weighted_pool2d(x, v, stride=stride) * dy), w)
     np.testing.assert_allclose(dx, num_x, atol=1e-7)
     np.testing.assert_allclose(dw, num_w, atol=1e-7)
-
-
-@pytest.mark.parametrize(
-    ("hw", "k", "stride"),
-    [
-        ((4, 4), (2, 2), None),
-        ((5, 5), (3, 3), 2),
-        ((5, 4), (2, 3), (1, 2)),
-        ((6, 5), (3, 2), 1),
-        ((3, 7), (1, 3), 3),
-    ],
-)
-def test_loops_equal_the_derivative_on_symbols(hw, k, stride):
-    """Exact: E = Σ δ · (loop forward on ring generators), differentiated by the ring, against the loop
-    backward (on the same generators). Overlapping, non-square and unreached-pixel cases."""
-    sh, sw = k if stride is None else (stride, stride) if isinstance(stride, int) else stride
-    out_hw = ((hw[0] - k[0]) // sh + 1, (hw[1] - k[1]) // sw + 1)
-    R, (X, Wg, D) = grids(("x", hw), ("w", k), ("d", out_hw))
-    E = sum((rpw.weighted_pool2d(X, Wg, stride=stride) * D).ravel(), R.zero)
-    dX, dW = rpw.weighted_pool2d_backward(D, X, Wg, stride=stride)
-    assert all(E.diff(X[i]) == R(dX[i]) for i in np.ndindex(X.shape))
-    assert all(E.diff(Wg[i]) == R(dW[i]) for i in np.ndindex(Wg.shape))
-
-
-def test_a_wrong_backward_fails_the_symbolic_check():
-    """The referee can fail: a backward pass that uses the transposed window is caught."""
-    R, (X, Wg, D) = grids(("x", (4, 4)), ("w", (2, 2)), ("d", (3, 3)))
-    E = sum((rpw.weighted_pool2d(X, Wg, stride=1) * D).ravel(), R.zero)
-    dX, _ = rpw.weighted_pool2d_backward(D, X, Wg.T, stride=1)
-    assert not all(E.diff(X[i]) == R(dX[i]) for i in np.ndindex(X.shape))
 
 
 def test_mean_pooling_is_the_constant_window(rng):

@@ -1,5 +1,6 @@
-"""cnnmath.reference.conv with dilation: on SymPy symbols, the loops' backward pass is the exact
-derivative of their forward pass, and the forward pass is the undilated one with sf.dilate(w, D)."""
+"""cnnmath.reference.conv on SymPy symbols: entries of the forward and backward pass written out by
+hand; with dilation, the loops' backward pass is the exact derivative of their forward pass, and the
+forward pass is the undilated one with sf.dilate(w, D)."""
 
 from __future__ import annotations
 
@@ -67,5 +68,27 @@ def test_loops_on_sympy_expressions():
         sp.expand(
             z[0, 1] - (Wk[0, 0] * X[0, 1] + Wk[0, 1] * X[0, 3] + Wk[1, 0] * X[2, 1] + Wk[1, 1] * X[2, 3])
         )
+        == 0
+    )
+
+
+def test_reference_runs_on_sympy_symbols():
+    X = np.array(sp.symbols("x0:9"), dtype=object).reshape(3, 3)
+    W = np.array(sp.symbols("w0:4"), dtype=object).reshape(2, 2)
+    D = np.array(sp.symbols("d0:4"), dtype=object).reshape(2, 2)
+    z = ref.conv2d(X, W)
+    assert (
+        sp.expand(z[1, 0] - (W[0, 0] * X[1, 0] + W[0, 1] * X[1, 1] + W[1, 0] * X[2, 0] + W[1, 1] * X[2, 1]))
+        == 0
+    )
+    dx, dw, db = ref.conv2d_backward(D, X, W)
+    # the centre pixel takes part in all four outputs, once with each weight
+    assert (
+        sp.expand(dx[1, 1] - (D[0, 0] * W[1, 1] + D[0, 1] * W[1, 0] + D[1, 0] * W[0, 1] + D[1, 1] * W[0, 0]))
+        == 0
+    )
+    assert sp.expand(db - sum(D.ravel())) == 0
+    assert (
+        sp.expand(dw[0, 0] - (D[0, 0] * X[0, 0] + D[0, 1] * X[0, 1] + D[1, 0] * X[1, 0] + D[1, 1] * X[1, 1]))
         == 0
     )

@@ -1,0 +1,63 @@
+"""cnnmath.reference.dense: the dense layer's loops, the δ recursion of an MLP and the sigmoid on
+SymPy symbols, against sympy.diff and the formulas typed by hand."""
+
+from __future__ import annotations
+
+import importlib
+import math
+
+import numpy as np
+import sympy as sp
+
+# The module, not the function ``cnnmath.reference.dense`` that the package re-exports under its name.
+ref = importlib.import_module("cnnmath.reference.dense")
+
+
+def test_reference_dense_on_sympy_symbols_matches_sympy_diff():
+    """dx, dw, db of the loop form == sympy.diff of Σ_j dz_j z_j (an honest symbolic check)."""
+    x = np.array(sp.symbols("x1:4"), dtype=object)
+    w = np.array(sp.symbols("w1:7"), dtype=object).reshape(2, 3)
+    b = np.array(sp.symbols("b1:3"), dtype=object)
+    dz = np.array(sp.symbols("d1:3"), dtype=object)
+    z = ref.dense(x, w, b)
+    assert sp.expand(z[1] - (w[1, 0] * x[0] + w[1, 1] * x[1] + w[1, 2] * x[2] + b[1])) == 0
+    scalar = sum(dz[j] * z[j] for j in range(2))
+    dx, dw, db = ref.dense_backward(dz, x, w)
+    for grad, wrt in ((dx, x), (dw, w), (db, b)):
+        assert grad.shape == wrt.shape
+        for idx in np.ndindex(wrt.shape):
+            assert sp.expand(grad[idx] - sp.diff(scalar, wrt[idx])) == 0
+
+
+def _symbolic_222():
+    x = np.array(sp.symbols("i1:3"), dtype=object)
+    W1s = np.array(sp.symbols("w1:5"), dtype=object).reshape(2, 2)
+    W2s = np.array(sp.symbols("w5:9"), dtype=object).reshape(2, 2)
+    b1, b2 = sp.symbols("b1 b2")
+    t = np.array(sp.symbols("t1:3"), dtype=object)
+    return x, W1s, W2s, np.array([b1, b1], dtype=object), np.array([b2, b2], dtype=object), t
+
+
+def test_delta_recursion_on_symbols_equals_sympy_diff():
+    """The δ recursion (loops on SymPy symbols, sigmoid via sympy.exp) == sympy.diff of E = ½Σ(t - a)².
+
+    sympy.cancel treats every exp(...) as an independent generator, so a 0 result is a proof.
+    """
+    x, W1s, W2s, b1, b2, t = _symbolic_222()
+    _, acts = ref.mlp_forward(x, [W1s, W2s], [b1, b2])
+    E = sum((t[k] - acts[-1][k]) ** 2 for k in range(2)) / 2
+    _, dws, dbs = ref.mlp_backward(x, t, [W1s, W2s], [b1, b2])
+    for W, dW in ((W1s, dws[0]), (W2s, dws[1])):
+        for idx in np.ndindex(W.shape):
+            assert sp.cancel(sp.together(sp.diff(E, W[idx]) - dW[idx])) == 0, idx
+    # b1 is shared by both hidden units (as in the worked example): dE/db1 = δ_h1 + δ_h2
+    b1_sym = b1[0]
+    assert sp.cancel(sp.together(sp.diff(E, b1_sym) - dbs[0][0] - dbs[0][1])) == 0
+
+
+def test_reference_sigmoid_on_symbols():
+    z = sp.Symbol("z")
+    s = ref.sigmoid(np.array([z], dtype=object))[0]
+    assert sp.simplify(s - 1 / (1 + sp.exp(-z))) == 0
+    assert sp.simplify(ref.sigmoid_prime(np.array([z], dtype=object))[0] - sp.diff(s, z)) == 0
+    np.testing.assert_allclose(ref.sigmoid(np.array([0.0, 2.0])), [0.5, 1 / (1 + math.exp(-2))])
