@@ -128,22 +128,6 @@ def test_all_zero_windows_after_relu(rng):
     assert np.count_nonzero(dx) == np.count_nonzero(dy)
 
 
-@pytest.mark.parametrize(("shape", "k"), [((6, 6), 2), ((2, 3, 4, 6), (2, 3)), ((3, 9, 6), 3)])
-def test_mean_pool_is_a_kronecker_product(rng, shape, k):
-    """Seed 003: dA = dZ ⊗ M with M = ones/(kh·kw), for non-overlapping windows."""
-    x = rng.normal(size=shape)
-    dy = rng.normal(size=cm.avg_pool2d(x, k).shape)
-    np.testing.assert_allclose(sf.mean_pool_backward_kron(dy, k), cm.avg_pool2d_backward(dy, x, k))
-
-
-def test_mean_pool_kron_pads_rows_the_windows_missed(rng):
-    x = rng.normal(size=(5, 7))
-    dy = rng.normal(size=(2, 3))
-    got = sf.mean_pool_backward_kron(dy, 2, input_hw=(5, 7))
-    np.testing.assert_allclose(got, cm.avg_pool2d_backward(dy, x, 2))
-    assert not got[4].any() and not got[:, 6].any()
-
-
 def test_average_pooling_is_a_convolution_with_constant_kernel(rng):
     """Seed 004 §4.1: 2×2 mean pooling = convolution with a 2×2 kernel of 1/4, stride 2."""
     x = rng.normal(size=(6, 8))
