@@ -1,36 +1,35 @@
-"""Stills, animations and grid figures: the widgets for a reader without a kernel.
+"""cnnmath.widgets._static, stills and animations: the widgets for a reader without a kernel.
 
 A still must show the frame the live widget shows (same pixels above the caption) and carry the
 widget's formula as its text; an animation must hold one frame per step, each the widget's frame at
 that step, play offline (no outside address, no icon font) and come out the same twice (nbval
-compares the stored HTML); a grid figure must show the numbers it was given.
+compares the stored HTML). (Grid figures, drawn as stills: test_figure.py.)
 """
 
 from __future__ import annotations
 
 import base64
-import io
 import itertools
 import re
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from cnnmath import seedforms as sf
-from cnnmath.widgets import error_flow, grid_figure, kernel_sliding, pooling_router
+from cnnmath.widgets import error_flow, kernel_sliding, pooling_router
 from cnnmath.widgets._static import compact_png
 
 
-def decode(png: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+@pytest.fixture
+def frames_of(decode):
+    """``frames_of(html)``: the PNG frames embedded in an animation's HTML, decoded."""
+
+    def frames(html: str) -> list[np.ndarray]:
+        return [decode(base64.b64decode(b)) for b in re.findall(r'data:image/png;base64,([^"]+)"', html)]
+
+    return frames
 
 
-def frames_of(html: str) -> list[np.ndarray]:
-    return [decode(base64.b64decode(b)) for b in re.findall(r'data:image/png;base64,([^"]+)"', html)]
-
-
-def test_still_shows_the_live_frame_and_its_formula():
+def test_still_shows_the_live_frame_and_its_formula(decode):
     w = kernel_sliding()
     w.step.value = 4
     still = w.still()
@@ -51,7 +50,7 @@ def test_still_refuses_a_widget_that_shows_a_message():
         w.still()
 
 
-def test_animation_has_one_frame_per_step_and_restores_the_step():
+def test_animation_has_one_frame_per_step_and_restores_the_step(decode, frames_of):
     w = pooling_router()
     w.step.value = 2
     anim = w.animation()
@@ -81,43 +80,8 @@ def test_animation_of_chosen_steps_and_bad_steps():
     assert w.step.value == 0
 
 
-def test_compact_png_is_smaller_and_close():
+def test_compact_png_is_smaller_and_close(decode):
     frame = kernel_sliding().canvas.frame
     png = compact_png(frame)
     assert np.abs(decode(png).astype(int) - frame).mean() < 1.0
     assert len(png) < len(kernel_sliding().canvas.png())
-
-
-def test_grid_figure_shows_the_numbers_it_was_given():
-    d = np.array([[1.0, -2.0], [3.0, 0.5]])
-    padded = sf.pad(d, 1)
-    mask = np.ones(padded.shape, bool)
-    mask[1:3, 1:3] = False
-    fig = grid_figure(
-        {"δ padded": padded, "w": [[1, 2], [3, 4]]}, caption="a caption", hatch={"δ padded": mask}
-    )
-    assert fig.labels["δ padded"][1].tolist() == ["0", "1", "-2", "0"]
-    assert fig.labels["w"].tolist() == [["1", "2"], ["3", "4"]]
-    assert repr(fig) == "figure: a caption\nδ padded 4×4 | w 2×2"
-    assert decode(fig._repr_png_()).shape[2] == 3
-
-
-@pytest.mark.parametrize(
-    ("rows", "kwargs", "error", "match"),
-    [
-        ((), {}, TypeError, "one or more non-empty dicts"),
-        (({"a": np.zeros((2, 2, 2))},), {}, ValueError, r"panel 'a' must be a non-empty 1-D or 2-D array"),
-        (({"a": np.array(["x"])},), {}, TypeError, r"panel 'a' must hold numbers"),
-        (({"a": np.zeros((2, 2))},), {"hatch": {"b": np.zeros((2, 2))}}, ValueError, r"hatch names panels"),
-        (
-            ({"a": np.zeros((2, 2))},),
-            {"hatch": {"a": np.zeros((3, 2))}},
-            ValueError,
-            r"hatch\['a'\] has shape",
-        ),
-        (({"a": np.zeros(2)}, {"a": np.zeros(2)}), {}, ValueError, "a title appears twice"),
-    ],
-)
-def test_grid_figure_bad_input(rows, kwargs, error, match):
-    with pytest.raises(error, match=match):
-        grid_figure(*rows, **kwargs)
