@@ -24,6 +24,23 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(20261122)
 
 
+@pytest.fixture
+def seed003_a() -> np.ndarray:
+    """Seed 003's 6×6 table A^[l] (4-2 卷积神经网络 I), typed from the lecture: the pooling examples'
+    input. Window (1, 0) of its 2×2 pooling, rows 2-3 and columns 0-1, is [[5, 0], [5, 2]]: a tie."""
+    return np.array(
+        [
+            [3, 6, 5, 4, 8, 9],
+            [1, 7, 9, 6, 8, 0],
+            [5, 0, 9, 6, 2, 0],
+            [5, 2, 6, 3, 7, 0],
+            [9, 0, 3, 2, 3, 1],
+            [3, 1, 3, 7, 1, 7],
+        ],
+        dtype=float,
+    )
+
+
 def _require(module: str):
     """Import an optional test dependency.
 

@@ -14,6 +14,7 @@ import sympy as sp
 
 from ..ops.checks import as_array, check_kernel_size
 from ..ops.pool_args import check_dy, pool_args
+from ._arrays import zeros
 
 __all__ = ["gaussian_kernel", "weighted_pool2d", "weighted_pool2d_backward"]
 
@@ -25,14 +26,6 @@ def _weights(fn: str, w) -> np.ndarray:
     return w
 
 
-def _zeros(shape, *arrays) -> np.ndarray:
-    if any(arr.dtype == object for arr in arrays):
-        out = np.empty(shape, dtype=object)
-        out.fill(0)
-        return out
-    return np.zeros(shape)
-
-
 def gaussian_kernel(kernel_size, sigma) -> np.ndarray:
     """g[r, t] = exp(-((r - cr)² + (t - ct)²)/(2σ²)) / Σ, one exponential at a time (an object array
     of exact SymPy numbers when sigma is a SymPy number, floats otherwise)."""
@@ -40,7 +33,7 @@ def gaussian_kernel(kernel_size, sigma) -> np.ndarray:
     exact = isinstance(sigma, sp.Basic)
     exp = sp.exp if exact else np.exp
     half = sp.Rational(1, 2) if exact else 0.5
-    g = _zeros((kh, kw), np.empty(0, dtype=object if exact else float))
+    g = zeros((kh, kw), np.empty(0, dtype=object if exact else float))
     for r in range(kh):
         for t in range(kw):
             d2 = (r - (kh - 1) * half) ** 2 + (t - (kw - 1) * half) ** 2
@@ -60,7 +53,7 @@ def weighted_pool2d(x, w, *, stride=None) -> np.ndarray:
     w = _weights("reference.weighted_pool2d", w)
     a = pool_args("reference.weighted_pool2d", x, w.shape, stride, symbolic=True)
     Ho, Wo = a.out_hw
-    y = _zeros(a.y_shape, a.x, w)
+    y = zeros(a.y_shape, a.x, w)
     for lead in np.ndindex(a.x.shape[:-2]):
         for i in range(Ho):
             for j in range(Wo):
@@ -79,8 +72,8 @@ def weighted_pool2d_backward(dy, x, w, *, stride=None) -> tuple[np.ndarray, np.n
     a = pool_args("reference.weighted_pool2d_backward", x, w.shape, stride, symbolic=True)
     dy = check_dy("reference.weighted_pool2d_backward", a, dy, symbolic=True)
     Ho, Wo = a.out_hw
-    dx = _zeros(a.x.shape, a.x, w, dy)
-    dw = _zeros(w.shape, a.x, w, dy)
+    dx = zeros(a.x.shape, a.x, w, dy)
+    dw = zeros(w.shape, a.x, w, dy)
     for lead in np.ndindex(a.x.shape[:-2]):
         for i in range(Ho):
             for j in range(Wo):

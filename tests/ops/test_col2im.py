@@ -1,4 +1,4 @@
-"""The three col2im strategies of the fast backward pass (cnnmath._col2im), each held to the loops.
+"""The three col2im strategies of the fast backward pass (cnnmath.ops._col2im), each held to the loops.
 
 The public functions choose a strategy by size and stride, so most small random cases take the
 dense one; here each strategy is forced in turn, over random shapes and over several chunks."""

@@ -12,18 +12,7 @@ import cnnmath as cm
 from cnnmath import reference as ref
 from cnnmath import seedforms as sf
 
-# Seed 003's 6x6 example (4-2 卷积神经网络 I), typed from the lecture, with its published results.
-SEED003_A = np.array(
-    [
-        [3, 6, 5, 4, 8, 9],
-        [1, 7, 9, 6, 8, 0],
-        [5, 0, 9, 6, 2, 0],
-        [5, 2, 6, 3, 7, 0],
-        [9, 0, 3, 2, 3, 1],
-        [3, 1, 3, 7, 1, 7],
-    ],
-    float,
-)
+# Seed 003's published results for its 6x6 table (the seed003_a fixture), 2x2 windows, stride 2.
 SEED003_MAX = [[7, 9, 9], [5, 9, 7], [9, 7, 7]]
 SEED003_AVG = [[4.25, 6.0, 6.25], [3.0, 6.0, 2.25], [3.25, 3.75, 3.0]]
 
@@ -91,20 +80,20 @@ def test_backward_matches_central_differences(case, p):
         np.testing.assert_allclose(bwd(dy, x, k, stride=s), num, atol=1e-6)
 
 
-def test_seed003_tables_by_hand():
-    np.testing.assert_array_equal(cm.max_pool2d(SEED003_A, 2), SEED003_MAX)
-    np.testing.assert_allclose(cm.avg_pool2d(SEED003_A, 2), SEED003_AVG)
+def test_seed003_tables_by_hand(seed003_a):
+    np.testing.assert_array_equal(cm.max_pool2d(seed003_a, 2), SEED003_MAX)
+    np.testing.assert_allclose(cm.avg_pool2d(seed003_a, 2), SEED003_AVG)
 
 
-def test_seed003_tie_goes_to_the_first_maximum():
+def test_seed003_tie_goes_to_the_first_maximum(seed003_a):
     """Window (row 1, col 0) of seed 003's table is [[5, 0], [5, 2]]: two maxima. δ goes to the upper one."""
     dy = np.zeros((3, 3))
     dy[1, 0] = 1.0
-    dx = cm.max_pool2d_backward(dy, SEED003_A, 2)
+    dx = cm.max_pool2d_backward(dy, seed003_a, 2)
     expected = np.zeros((6, 6))
     expected[2, 0] = 1.0  # not [3, 0] as well: the δ is passed on once, not twice
     np.testing.assert_array_equal(dx, expected)
-    rows, cols = cm.max_pool2d_argmax(SEED003_A, 2)
+    rows, cols = cm.max_pool2d_argmax(seed003_a, 2)
     assert (rows[1, 0], cols[1, 0]) == (2, 0)
 
 

@@ -1,5 +1,6 @@
-"""cnnmath.reference.pool: the pooling loops on SymPy symbols (mean pooling is exact quarters, the Lp
-backward pass is sympy.diff of the Lp forward pass)."""
+"""cnnmath.reference.pool: max pooling's loops on seed 003's table, worked out by hand; the pooling
+loops on SymPy symbols (mean pooling is exact quarters, the Lp backward pass is sympy.diff of the Lp
+forward pass)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,31 @@ import sympy as sp
 
 from cnnmath import reference as ref
 from cnnmath.symbolic import grid, prove_equal
+
+
+def test_reference_max_pooling_on_seed003_by_hand(seed003_a):
+    """2×2 windows, stride 2: each window's maximum, read off seed 003's table; δ = 1..9 goes to the
+    cell that held it, the upper 5 of the tied window (1, 0) (row-major first, PyTorch's rule)."""
+    np.testing.assert_array_equal(ref.max_pool2d(seed003_a, 2), [[7, 9, 9], [5, 9, 7], [9, 7, 7]])
+    dy = np.arange(1.0, 10.0).reshape(3, 3)
+    expected = np.zeros((6, 6))
+    for (row, col), d in zip(
+        [(1, 1), (1, 2), (0, 5), (2, 0), (2, 2), (3, 4), (4, 0), (5, 3), (5, 5)], dy.ravel(), strict=True
+    ):
+        expected[row, col] = d
+    np.testing.assert_array_equal(ref.max_pool2d_backward(dy, seed003_a, 2), expected)
+
+
+def test_reference_max_pooling_overlapping_windows_add_up():
+    """3×3 windows with stride 1 on a 4×4 image whose maximum 9 sits in all four windows: it gets
+    the sum of their four δ; nothing else gets any."""
+    x = np.zeros((4, 4))
+    x[1, 2] = 9.0
+    dy = np.array([[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(ref.max_pool2d(x, 3, stride=1), [[9, 9], [9, 9]])
+    expected = np.zeros((4, 4))
+    expected[1, 2] = 10.0
+    np.testing.assert_array_equal(ref.max_pool2d_backward(dy, x, 3, stride=1), expected)
 
 
 def test_reference_avg_and_lp_on_sympy_symbols():
