@@ -103,23 +103,5 @@ def test_a_stride_past_the_input_gives_one_window_even_2_to_the_70():
     )
 
 
-def test_softmax_of_an_empty_axis():
-    with pytest.raises(ValueError, match=r"softmax: logits has an empty last axis \(shape \(3, 0\)\)"):
-        cm.softmax(np.ones((3, 0)))
-    assert cm.softmax(np.ones((0, 3))).shape == (0, 3)  # no rows is fine: nothing to normalise
-
-
-@pytest.mark.parametrize(
-    ("shape", "message"),
-    [
-        ((4.0, 4), r"input_shape\[0\] must be an integer >= 1, got 4.0"),
-        ((4, -4), r"input_shape\[1\] .* got -4"),
-    ],
-)
-def test_conv_matrix_with_a_float_or_negative_shape(shape, message):
-    with pytest.raises(ValueError, match=f"conv_matrix: {message}"):
-        sf.conv_matrix(shape, KERNEL)
-
-
 def test_the_size_limit_is_one_named_setting():
     assert _validate.MAX_ARRAY_BYTES == 4 * 2**30

@@ -93,3 +93,9 @@ BAD = [
 def test_bad_input_raises_clear_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_softmax_of_an_empty_axis():
+    with pytest.raises(ValueError, match=r"softmax: logits has an empty last axis \(shape \(3, 0\)\)"):
+        softmax(np.ones((3, 0)))
+    assert softmax(np.ones((0, 3))).shape == (0, 3)  # no rows is fine: nothing to normalise

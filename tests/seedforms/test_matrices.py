@@ -125,3 +125,15 @@ def test_dilated_conv_matrix_on_symbols_by_hand():
     for i in range(3):
         expected[i, 3 * i], expected[i, 3 * i + 2] = a, b
     assert M.shape == (3, 9) and all(m == e for m, e in zip(M.ravel(), expected.ravel(), strict=True))
+
+
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [
+        ((4.0, 4), r"input_shape\[0\] must be an integer >= 1, got 4.0"),
+        ((4, -4), r"input_shape\[1\] .* got -4"),
+    ],
+)
+def test_conv_matrix_with_a_float_or_negative_shape(shape, message):
+    with pytest.raises(ValueError, match=f"conv_matrix: {message}"):
+        sf.conv_matrix(shape, np.ones((2, 2)))
