@@ -14,6 +14,11 @@ import statistics
 import sys
 import time
 
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None
+
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -38,29 +43,49 @@ CONV_SHAPES = [  # (N, C, H, W), F, K, padding, label
 POOL_SHAPE = (64, 16, 28, 28)
 
 
-def race(fns: dict, *, min_time: float = 1.0, block: float = 0.05) -> dict[str, float]:
+def race(
+    fns: dict, *, min_time: float = 1.0, block: float = 0.05, faults: dict | None = None
+) -> dict[str, float]:
     """Median seconds per call of each function, timed in alternating blocks of about ``block`` s.
 
     Each block starts with one untimed call, so every function is measured warm (its own arrays
-    in cache and in the allocator) while slow drifts of the machine hit all of them alike."""
+    in cache and in the allocator) while slow drifts of the machine hit all of them alike.
+    ``faults``, if given, receives each function's minor page faults per timed call: glibc hands
+    memory back to the kernel and takes it again depending on what the process did before, and a
+    step that page-faults can take twice as long (both libraries allocate their arrays anew)."""
     per_block = {}
     for name, fn in fns.items():
         fn()
         per_block[name] = max(1, min(50, int(block / max(once(fn), 1e-6))))
     times: dict[str, list[float]] = {name: [] for name in fns}
+    faulted = dict.fromkeys(fns, 0)
     start = time.perf_counter()
     while time.perf_counter() - start < min_time or min(map(len, times.values())) < 15:
         for name, fn in fns.items():
             fn()
+            before = minor_faults()
             for _ in range(per_block[name]):
                 times[name].append(once(fn))
+            faulted[name] += minor_faults() - before
+    if faults is not None:
+        faults.update({name: faulted[name] / len(ts) for name, ts in times.items()})
     return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def minor_faults() -> int:
+    """Minor page faults of this process so far (0 where the resource module is missing)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt if resource else 0
 
 
 def once(fn) -> float:
     t0 = time.perf_counter()
     fn()
     return time.perf_counter() - t0
+
+
+def fault_cell(ours: float, theirs: float | None) -> str:
+    """The faults column: minor page faults per call, cnnmath / torch ("-" without torch)."""
+    return f"{ours:.0f} / {'-' if theirs is None else f'{theirs:.0f}'}"
 
 
 def fmt(seconds: float) -> str:
@@ -107,8 +132,9 @@ def conv_row(shape, F, K, p, label, rng, *, layer=False):
             torch.nn.functional.conv2d(xt, wt, bt, padding=p).backward(dzt)
 
         fns["torch"] = torch_step
-    t = race(fns)
-    return label, t["fast"], once(loops_one_sample) * shape[0], t.get("torch")
+    faults: dict[str, float] = {}
+    t = race(fns, faults=faults)
+    return label, t["fast"], once(loops_one_sample) * shape[0], t.get("torch"), faults
 
 
 def pool_row(rng):
@@ -132,9 +158,10 @@ def pool_row(rng):
             torch.nn.functional.max_pool2d(xt, 2).backward(dyt)
 
         fns["torch"] = torch_step
-    t = race(fns)
+    faults: dict[str, float] = {}
+    t = race(fns, faults=faults)
     label = f"max-pool 2x2, {'x'.join(map(str, POOL_SHAPE))}"
-    return label, t["fast"], once(loops_one_sample) * POOL_SHAPE[0], t.get("torch")
+    return label, t["fast"], once(loops_one_sample) * POOL_SHAPE[0], t.get("torch"), faults
 
 
 def main() -> int:
@@ -146,14 +173,17 @@ def main() -> int:
     print("forward + backward, float64, median time (cnnmath and torch in alternating blocks);")
     print("conv: each step a new batch, its forward pass and then its backward pass, as in training;")
     print("rows ending in Conv2D: the layer's forward and backward instead of the two functions;")
-    print("loops: the reference loops, timed once on 1 sample and scaled by N\n")
+    print("loops: the reference loops, timed once on 1 sample and scaled by N;")
+    print("faults: minor page faults per step, cnnmath / torch (a step that page-faults can take")
+    print("twice as long; how often depends on the process's allocation history, not on the code)\n")
     cols = ("cnnmath", "loops", "loops/cnnmath", "torch", "cnnmath/torch")
-    head = f"{'case':36} " + " ".join(f"{c:>{14 if '/' in c else 10}}" for c in cols)
+    head = f"{'case':36} " + " ".join(f"{c:>{14 if '/' in c else 10}}" for c in cols) + f" {'faults':>13}"
     print(head)
     print("-" * len(head))
-    for label, t_fast, t_loops, t_torch in rows:
+    for label, t_fast, t_loops, t_torch, faults in rows:
         torch_cols = f"{fmt(t_torch)} {t_fast / t_torch:13.2f}x" if t_torch else f"{'-':>10} {'-':>14}"
-        print(f"{label:36} {fmt(t_fast)} {fmt(t_loops)} {t_loops / t_fast:13.0f}x {torch_cols}")
+        paged = fault_cell(faults["fast"], faults.get("torch"))
+        print(f"{label:36} {fmt(t_fast)} {fmt(t_loops)} {t_loops / t_fast:13.0f}x {torch_cols} {paged:>13}")
     for extra in EXTRA_BENCHMARKS:
         extra()
     return 0
@@ -182,15 +212,17 @@ def digits_epoch() -> None:
         tmodel = torch_oracle.to_torch(model)
         xt, yt = torch.from_numpy(digits.x_train), torch.from_numpy(digits.y_train)
         fns["torch"] = lambda: torch_oracle.train_epoch_torch(tmodel, xt, yt, batches, lr=r["lr"])
-    t = race(fns, min_time=3.0)
+    faults: dict[str, float] = {}
+    t = race(fns, min_time=3.0, faults=faults)
     print(f"\none SGD epoch on the digits {digits.x_train.shape}, batch {batch_size} ({len(batches)} steps):")
     print("    " + repr(model).replace("\n", "\n    "))
-    head = f"{'case':36} {'cnnmath':>10} {'torch':>10} {'cnnmath/torch':>14}"
+    head = f"{'case':36} {'cnnmath':>10} {'torch':>10} {'cnnmath/torch':>14} {'faults':>13}"
     print(head)
     print("-" * len(head))
     t_torch = t.get("torch")
     torch_cols = f"{fmt(t_torch)} {t['cnnmath'] / t_torch:13.2f}x" if t_torch else f"{'-':>10} {'-':>14}"
-    print(f"{f'digits epoch, batch {batch_size}':36} {fmt(t['cnnmath'])} {torch_cols}")
+    paged = fault_cell(faults["cnnmath"], faults.get("torch"))
+    print(f"{f'digits epoch, batch {batch_size}':36} {fmt(t['cnnmath'])} {torch_cols} {paged:>13}")
 
 
 EXTRA_BENCHMARKS.append(digits_epoch)

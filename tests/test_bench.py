@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import mmap
 import re
 from pathlib import Path
 
@@ -33,13 +34,14 @@ def test_bench_prints_a_row_for_every_case(monkeypatch, capsys, torch):
     out = capsys.readouterr().out
     number = r"\s+([\d.]+)(?:ms|s)"
     ratio = r"\s+([\d.]+)x"
+    faults = r"\s+(\d+) / (\d+)"  # minor page faults per step, cnnmath / torch
     labels = ["tiny conv", "tiny conv, pad 1", "tiny conv, Conv2D", "tiny conv, pad 1, Conv2D"]
     for label in [*labels, "max-pool 2x2, 2x3x4x6"]:
         m = re.search(
-            rf"^{re.escape(label)}\s{{2,}}{number}{number}{ratio}{number}{ratio}$", out, re.MULTILINE
+            rf"^{re.escape(label)}\s{{2,}}{number}{number}{ratio}{number}{ratio}{faults}$", out, re.MULTILINE
         )
         assert m, f"no complete row for {label!r} in:\n{out}"
-        assert all(float(v) > 0 for v in m.groups())
+        assert all(float(v) > 0 for v in m.groups()[:5])
     assert f"torch {torch.__version__}" in out
 
 
@@ -53,3 +55,20 @@ def test_race_times_every_function_in_turn():
     t = bench.race({k: functools.partial(count, k) for k in calls}, min_time=0.005, block=0.001)
     assert set(t) == {"a", "b"} and all(v > 0 for v in t.values())
     assert min(calls.values()) >= 15  # at least 15 timed calls each, plus the untimed warm-ups
+
+
+def test_race_counts_the_page_faults_of_each_function():
+    """A function that maps 64 new pages and writes to each faults at least 64 times a call; one that
+    touches nothing new faults (almost) never."""
+    bench = load_bench()
+    pages = 64
+
+    def touch_new_pages():
+        with mmap.mmap(-1, pages * mmap.PAGESIZE) as m:
+            for k in range(pages):
+                m[k * mmap.PAGESIZE] = 1
+
+    faults = {}
+    bench.race({"touch": touch_new_pages, "idle": lambda: None}, min_time=0.01, block=0.001, faults=faults)
+    assert faults["touch"] >= pages
+    assert faults["idle"] < 1
