@@ -14,7 +14,7 @@ Backward, for dy: (..., Ho, Wo) (the chain rule on the formula above):
     dx[..., i·sh + r, j·sw + t] += w[r, t] · dy[..., i, j]          (every window adds its share)
     dw[r, t] = Σ_{..., i, j} dy[..., i, j] · x[..., i·sh + r, j·sw + t]
 
-Shapes as in :mod:`cnnmath.pool`: x: (..., H, W), Ho = floor((H - kh)/sh) + 1, stride None = the
+Shapes as in :mod:`cnnmath.ops.pool`: x: (..., H, W), Ho = floor((H - kh)/sh) + 1, stride None = the
 window (non-overlapping). The loop form is :mod:`cnnmath.reference.pool_weighted`.
 """
 

@@ -11,7 +11,7 @@ derivative there). Evaluating at orderings of the window's values then gives Γ 
     max_pool_backward_derived(dy, x, ...)   the chain rule Σ_windows dy · (SymPy's ∂Max/∂u), in numbers
     orderings(shape, count, rng)            arrays of the distinct values 1..size in random orders
 
-Shapes as in :mod:`cnnmath.pool`: x: (..., H, W) -> (..., Ho, Wo), Ho = ⌊(H - kh)/sh⌋ + 1; stride
+Shapes as in :mod:`cnnmath.ops.pool`: x: (..., H, W) -> (..., Ho, Wo), Ho = ⌊(H - kh)/sh⌋ + 1; stride
 None means the window (seed 000's non-overlapping blocks).
 """
 

@@ -7,9 +7,9 @@ dx[a, b] = Σ δ[i, j]·w[r, t] is written out. Which (δ, w) pairs meet at a pi
 that links output o to pixel (a, b)); the values come from :func:`cnnmath.conv2d_backward`.
 
 Mode "full convolution": δ is dilated by the stride (zeros inserted, hatched yellow), padded by k − 1
-(hatched grey), and rot180(w) slides over it (:func:`cnnmath.dilate`, :func:`cnnmath.pad`,
-:func:`cnnmath.rot180`, :func:`cnnmath.full_conv`); cropping the padding gives dx
-(:func:`cnnmath.delta_full_conv`), the same numbers as :func:`cnnmath.conv2d_backward`.
+(hatched grey), and rot180(w) slides over it (:func:`cnnmath.seedforms.dilate`, :func:`cnnmath.seedforms.pad`,
+:func:`cnnmath.seedforms.rot180`, :func:`cnnmath.seedforms.full_conv`); cropping the padding gives dx
+(:func:`cnnmath.seedforms.delta_full_conv`), the same numbers as :func:`cnnmath.conv2d_backward`.
 """
 
 from __future__ import annotations

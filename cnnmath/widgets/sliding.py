@@ -3,7 +3,7 @@
 Panels: the padded input x (padding hatched grey), the kernel w, the output z = conv2d(x, w) filled in
 up to the current step. The current window and the output cell it writes are outlined in orange and
 the weighted sum is written out (``z[0, 0] = 1·1 + 0·1 + … = 4``). The numbers come from
-:func:`cnnmath.conv2d` and :func:`cnnmath.pad`.
+:func:`cnnmath.conv2d` and :func:`cnnmath.seedforms.pad`.
 """
 
 from __future__ import annotations
