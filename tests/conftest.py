@@ -78,3 +78,24 @@ def torch():
     t = _require("torch")
     t.set_num_threads(1)
     return t
+
+
+def _resolves(path: str) -> bool:
+    """Whether a dotted path (a module, then attributes or submodules) names something."""
+    parts = path.split(".")
+    obj = importlib.import_module(parts[0])
+    for k, part in enumerate(parts[1:], start=1):
+        if hasattr(obj, part):
+            obj = getattr(obj, part)
+            continue
+        try:
+            obj = importlib.import_module(".".join(parts[: k + 1]))
+        except ImportError:
+            return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def resolves():
+    """``resolves("cnnmath.ops.pool.max_pool2d")``: whether that dotted path names something."""
+    return _resolves

@@ -115,3 +115,20 @@ def test_every_module_has_a_test_file_named_after_it():
         assert not (tests / expected[module]).is_file(), f"{module} has tests/{expected[module]}: unlist it"
     for module, (test, _) in TESTED_ELSEWHERE.items():
         assert (tests / test).is_file(), f"{module} is said to be tested in tests/{test}, which is missing"
+
+
+@pytest.mark.parametrize("folder", ["cnnmath", "teach", "README.md"])
+def test_names_the_docs_quote_exist(folder, resolves):
+    """Every `cnnmath.x.y` that a docstring or the README quotes names something that exists: a module
+    moved by a layout change leaves no dangling reference behind (the notebooks' text:
+    test_notebooks.py)."""
+    base = ROOT / folder
+    files = [base] if base.is_file() else [p for p in base.rglob("*") if p.suffix in {".py", ".md"}]
+    quoted = {
+        (path.relative_to(ROOT).as_posix(), name)
+        for path in files
+        for name in re.findall(r"`(cnnmath(?:\.[A-Za-z_]\w*)+)(?=\(|`)", path.read_text(encoding="utf-8"))
+    }
+    assert quoted, f"nothing quoted in {folder}: is the pattern still right?"
+    missing = sorted(f"{where}: {name}" for where, name in quoted if not resolves(name))
+    assert not missing, missing

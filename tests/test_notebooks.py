@@ -7,6 +7,7 @@ cells with stored outputs, and nothing machine-specific (paths, timestamps, addr
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 ALL = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
-# The derivation notebooks: 01-11, and the chapters from 17 on (17-19 so far; 20-21 are reserved).
+# The derivation notebooks: 01-11, and the chapters from 17 on.
 DERIVATIONS = [nb for nb in ALL if 1 <= int(nb.name[:2]) <= 11 or int(nb.name[:2]) >= 17]
 
 
@@ -76,3 +77,49 @@ def test_stored_outputs_are_complete_and_machine_independent(path):
             text += "".join(out.get("text", ""))
             for bad in ("/work/", "/root/", "/tmp/", "/home/", "np.float64(", "Traceback"):
                 assert bad not in text, f"cell {i} output contains {bad!r}"
+
+
+CONVENTIONS = {"cm": "cnnmath", "sf": "cnnmath.seedforms", "nn": "cnnmath.nn"}
+
+
+def _imported_names(cells) -> dict[str, str]:
+    """What the notebook's code cells import from cnnmath: local name -> dotted path."""
+    names = {}
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        code = "\n".join(
+            line for line in _text(cell).splitlines() if not line.lstrip().startswith(("%", "!"))
+        )
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    names[alias.asname or alias.name.split(".")[0]] = (
+                        alias.name if alias.asname else alias.name.split(".")[0]
+                    )
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                for alias in node.names:
+                    names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return {local: path for local, path in names.items() if path.split(".")[0] == "cnnmath"}
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_names_the_text_quotes_exist(path, resolves):
+    """A `cnnmath.name`, `cm.name` or `module.name` quoted in a markdown cell, where the notebook
+    imported that module from cnnmath (or uses the collection's names cm, sf, nn for cnnmath,
+    cnnmath.seedforms, cnnmath.nn), names something that exists (nbval runs the code, not the prose)."""
+    cells = _load(path)["cells"]
+    imported = {**CONVENTIONS, **_imported_names(cells)}
+    quoted = {
+        name
+        for cell in cells
+        if cell["cell_type"] == "markdown"
+        for name in re.findall(r"`([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?=\(|`)", _text(cell))
+    }
+    missing = sorted(
+        name
+        for name in quoted
+        if (head := name.split(".")[0]) in imported or head == "cnnmath"
+        if not resolves(".".join([imported.get(head, head), *name.split(".")[1:]]))
+    )
+    assert not missing, f"{path.name} quotes names that do not exist: {missing}"
