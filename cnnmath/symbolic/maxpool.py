@@ -22,24 +22,11 @@ import functools
 import numpy as np
 import sympy as sp
 
+from ..ops.checks import check_kernel_size
+from ..ops.pool_args import check_dy, pool_args
 from . import grad, grid
 
 __all__ = ["max_pool", "max_pool_backward_derived", "orderings", "window_max_derivative"]
-
-
-def _pair(fn: str, name: str, value) -> tuple[int, int]:
-    pair = (value, value) if isinstance(value, int | np.integer) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, int | np.integer) and v >= 1 for v in pair):
-        raise ValueError(f"{fn}: {name} must be a positive int or a pair of them, got {value!r}")
-    return int(pair[0]), int(pair[1])
-
-
-def _geometry(fn: str, shape, kernel_size, stride) -> tuple[int, int, int, int, int, int]:
-    kh, kw = _pair(fn, "kernel_size", kernel_size)
-    sh, sw = (kh, kw) if stride is None else _pair(fn, "stride", stride)
-    if len(shape) < 2 or shape[-2] < kh or shape[-1] < kw:
-        raise ValueError(f"{fn}: x must be (..., H, W) with H >= {kh}, W >= {kw}; got shape {tuple(shape)}")
-    return kh, kw, sh, sw, (shape[-2] - kh) // sh + 1, (shape[-1] - kw) // sw + 1
 
 
 def max_pool(a, kernel_size, *, stride=None) -> np.ndarray:
@@ -48,12 +35,11 @@ def max_pool(a, kernel_size, *, stride=None) -> np.ndarray:
     a: (..., H, W) object array of expressions (e.g. ``elementwise(act)(grid("z^F", ...))``);
     returns an object array (..., Ho, Wo).
     """
-    a = np.asarray(a, dtype=object)
-    kh, kw, sh, sw, Ho, Wo = _geometry("max_pool", a.shape, kernel_size, stride)
-    out = np.empty((*a.shape[:-2], Ho, Wo), dtype=object)
+    p = pool_args("max_pool", np.asarray(a, dtype=object), kernel_size, stride, symbolic=True)
+    out = np.empty(p.y_shape, dtype=object)
     for idx in np.ndindex(out.shape):
         *lead, i, j = idx
-        window = a[(*lead, slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw))]
+        window = p.x[(*lead, slice(i * p.sh, i * p.sh + p.kh), slice(j * p.sw, j * p.sw + p.kw))]
         out[idx] = sp.Max(*window.ravel().tolist())
     return out
 
@@ -64,7 +50,7 @@ def window_max_derivative(kernel_size) -> tuple[np.ndarray, sp.Expr, np.ndarray]
     Nothing about Γ goes in: the derivative is whatever ``sp.diff`` makes of ``sp.Max`` (computed once
     per window shape and kept).
     """
-    return _window_max_derivative(*_pair("window_max_derivative", "kernel_size", kernel_size))
+    return _window_max_derivative(*check_kernel_size("window_max_derivative", kernel_size))
 
 
 @functools.cache
@@ -93,18 +79,13 @@ def max_pool_backward_derived(dy, x, kernel_size, *, stride=None) -> np.ndarray:
     (:func:`window_max_derivative`). x: (..., H, W) float with no ties inside a window (a tie has no
     derivative; SymPy's Heaviside(0) would give 1/2); dy: (..., Ho, Wo). Returns dx with x's shape.
     """
-    x, dy = np.asarray(x, dtype=np.float64), np.asarray(dy, dtype=np.float64)
-    kh, kw, sh, sw, Ho, Wo = _geometry("max_pool_backward_derived", x.shape, kernel_size, stride)
-    if dy.shape != (*x.shape[:-2], Ho, Wo):
-        raise ValueError(
-            f"max_pool_backward_derived: dy must be {(*x.shape[:-2], Ho, Wo)} for x {x.shape}, "
-            f"kernel_size {(kh, kw)}, stride {(sh, sw)}; got {dy.shape}"
-        )
-    dx = np.zeros_like(x)
+    p = pool_args("max_pool_backward_derived", x, kernel_size, stride)
+    dy = check_dy("max_pool_backward_derived", p, dy)
+    dx = np.zeros_like(p.x)
     for idx in np.ndindex(dy.shape):
         *lead, i, j = idx
-        window = (*lead, slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw))
-        dx[window] += dy[idx] * _window_gradient(kh, kw, x[window])
+        window = (*lead, slice(i * p.sh, i * p.sh + p.kh), slice(j * p.sw, j * p.sw + p.kw))
+        dx[window] += dy[idx] * _window_gradient(p.kh, p.kw, p.x[window])
     return dx
 
 
