@@ -21,8 +21,11 @@ from .checks import as_array, check_rank, check_shape
 __all__ = ["dense", "dense_backward", "l2_penalty"]
 
 
-def _args(fn: str, x, w) -> tuple[np.ndarray, np.ndarray]:
-    x, w = as_array(fn, "x", x), as_array(fn, "w", w)
+def dense_args(fn: str, x, w, *, symbolic: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """x: (N, D_in) or (D_in,) and w: (D_out, D_in) as arrays, checked (shared by the fast and loop
+    forms; ``symbolic=True`` keeps object arrays of SymPy expressions as they are)."""
+    dtype = None if symbolic else np.float64
+    x, w = as_array(fn, "x", x, dtype=dtype), as_array(fn, "w", w, dtype=dtype)
     check_rank(fn, "x", x, (1, 2), "(N, D_in) or (D_in,)")
     check_rank(fn, "w", w, (2,), "(D_out, D_in)")
     if x.shape[-1] != w.shape[1]:
@@ -41,7 +44,7 @@ def dense(x, w, b=None) -> np.ndarray:
     b: (D_out,) or None.
     Returns z: (N, D_out), or (D_out,) for a 1-D x.
     """
-    x, w = _args("dense", x, w)
+    x, w = dense_args("dense", x, w)
     z = x @ w.T
     if b is not None:
         b = as_array("dense", "b", b)
@@ -63,7 +66,7 @@ def dense_backward(dz, x, w) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     The batch is *summed*, not averaged: divide by N yourself for seed 002's (1/m) Σ.
     """
-    x, w = _args("dense_backward", x, w)
+    x, w = dense_args("dense_backward", x, w)
     dz = as_array("dense_backward", "dz", dz)
     check_shape("dense_backward", "dz", dz, (*x.shape[:-1], w.shape[0]), f"x {x.shape} @ w.T, w {w.shape}")
     dx = dz @ w

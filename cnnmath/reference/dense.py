@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 
 from ..ops.checks import as_array, check_rank, check_shape
+from ..ops.dense import dense_args
 from ._arrays import zeros
 
 __all__ = ["dense", "dense_backward", "mlp_backward", "mlp_forward", "sigmoid", "sigmoid_prime"]
@@ -48,14 +49,7 @@ def sigmoid_prime(z) -> np.ndarray:
 
 
 def _args(fn: str, x, w):
-    x, w = as_array(fn, "x", x, dtype=None), as_array(fn, "w", w, dtype=None)
-    check_rank(fn, "x", x, (1, 2), "(N, D_in) or (D_in,)")
-    check_rank(fn, "w", w, (2,), "(D_out, D_in)")
-    if x.shape[-1] != w.shape[1]:
-        raise ValueError(
-            f"{fn}: x has shape {x.shape} with D_in={x.shape[-1]} features, "
-            f"but w has shape {w.shape} and expects D_in={w.shape[1]}"
-        )
+    x, w = dense_args(fn, x, w, symbolic=True)
     return x.reshape(-1, x.shape[-1]), w, x.ndim
 
 
