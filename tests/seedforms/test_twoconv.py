@@ -109,13 +109,20 @@ def test_ties_go_to_the_first_maximum_like_nn(rng):
         np.testing.assert_allclose(ours, fast, rtol=1e-10, atol=1e-14)
 
 
-def test_polynomial_proof_with_relu_pattern_fixed(rng):
-    p, x, _ = _instance(rng, 2, 1, 2, 2, 6, 3, 1, 2)
+def _polynomial_network(rng, *sizes):
+    """The network on polynomial symbols, with the ReLU pattern and max switches (Γ) of a numeric
+    instance fixed: p, its forward pass, the pattern, X, P, G, the symbolic forward pass and
+    E = Σ G·logits."""
+    p, x, _ = _instance(rng, *sizes)
     fwd = tc.forward(x, p)
     pattern = ((fwd.z1 > 0).astype(int), (fwd.z2 > 0).astype(int))
     _, X, P, G = tc.polynomial_symbols(x.shape, p)
     F = tc.forward(X, P, gamma_=fwd.gamma.astype(int), pattern=pattern)
-    E = sum(G.ravel() * F.logits.ravel())
+    return p, fwd, pattern, X, P, G, F, sum(G.ravel() * F.logits.ravel())
+
+
+def test_polynomial_proof_with_relu_pattern_fixed(rng):
+    p, _, pattern, X, P, G, F, E = _polynomial_network(rng, 2, 1, 2, 2, 6, 3, 1, 2)
     grads = tc.backward(G, X, P, F, pattern=pattern)
     for name in p._fields:
         for s, g in zip(getattr(P, name).ravel(), getattr(grads, name).ravel(), strict=True):
@@ -123,12 +130,7 @@ def test_polynomial_proof_with_relu_pattern_fixed(rng):
 
 
 def test_wrong_routing_fails_the_polynomial_proof(rng):
-    p, x, _ = _instance(rng, 1, 1, 1, 1, 6, 3, 1, 1)
-    fwd = tc.forward(x, p)
-    pattern = ((fwd.z1 > 0).astype(int), (fwd.z2 > 0).astype(int))
-    _, X, P, G = tc.polynomial_symbols(x.shape, p)
-    F = tc.forward(X, P, gamma_=fwd.gamma.astype(int), pattern=pattern)
-    E = sum(G.ravel() * F.logits.ravel())
+    _, fwd, pattern, X, P, G, F, E = _polynomial_network(rng, 1, 1, 1, 1, 6, 3, 1, 1)
     wrong = tc.backward(G, X, P, F._replace(gamma=np.ones_like(fwd.gamma)), pattern=pattern)  # no Γ
     assert any(E.diff(s) != g for s, g in zip(P.w1.ravel(), wrong.w1.ravel(), strict=True))
 
