@@ -6,7 +6,12 @@
 * :mod:`~cnnmath.seedforms.matrices` — a convolution
   and a pooling layer written as one (sparse) matrix, the "CNN as a sparse fully connected layer" view;
 * :mod:`~cnnmath.seedforms.columns` — im2col: every window as a column, as the notebooks show it;
-* :mod:`~cnnmath.seedforms.seed000` — seed 000's small network in its own notation (1-based ι, Γ).
+* :mod:`~cnnmath.seedforms.seed000` — seed 000's small network in its own notation (1-based ι, Γ);
+* :mod:`~cnnmath.seedforms.twoconv` — two conv layers with the batch index written out;
+* :mod:`~cnnmath.seedforms.conv_proofs` and :mod:`~cnnmath.seedforms.dilated_proofs` — the conv
+  layer's forward formula and backward routes (and the dilated layer's) proved exactly, in a
+  polynomial ring, against the derivative of the loop forward pass over grids of sizes (imported
+  by name; they use the SymPy toolkit of :mod:`cnnmath.symbolic`).
 
 They work on floats and (where stated) on numpy object arrays of SymPy symbols.
 """

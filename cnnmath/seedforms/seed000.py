@@ -41,6 +41,7 @@ __all__ = [
     "Gradients",
     "Params",
     "backward",
+    "formula_11",
     "forward",
     "gamma",
     "init_params",
@@ -116,6 +117,41 @@ def _gamma(af: np.ndarray, n_g: int, ties: str) -> np.ndarray:
         mask = np.arange(n_g * n_g) == blk.argmax(axis=-1)[..., None]  # argmax: first maximum
     m, n_p = blk.shape[0], blk.shape[1]
     return mask.reshape(m, n_p, n_p, n_g, n_g).transpose(0, 1, 3, 2, 4).reshape(af.shape).astype(float)
+
+
+def formula_11(gamma, dzo, *, wo, af_prime, n_g: int) -> np.ndarray:
+    """The conv neurons' errors by seed 000's (11), as its loops over γ, α, β:
+
+        ∂C/∂z^{Fγ}_{αβ} = (Σ_l ∂C/∂z^O_l w^{Olγ}_{ι_α ι_β}) a'(z^{Fγ}_{αβ}) Γ_{αβ}
+
+    gamma: (m, n_f, n_f) Γ (formula (9), or any 0/1 pattern); dzo: (L,) ∂C/∂z^O_l;
+    wo: (L, m, n_p, n_p) W^{Olk}; af_prime: (m, n_f, n_f) the values a'(z^F); n_g: the pooling
+    block, n_f = n_g n_p. Returns ∂C/∂z^F: (m, n_f, n_f). Numbers or SymPy expressions (an unknown
+    a', free z^O): with an object array among the arguments the result is an object array, else float.
+    :func:`backward` computes the same (11) with numpy's tensordot, on numbers.
+    """
+    fn = "seed000.formula_11"
+    gamma, dzo, wo, af_prime = (
+        as_array(fn, name, a, dtype=None)
+        for name, a in (("gamma", gamma), ("dzo", dzo), ("wo", wo), ("af_prime", af_prime))
+    )
+    n_g = check_int(fn, "n_g", n_g, minimum=1)
+    if wo.ndim != 4 or wo.shape[2] != wo.shape[3]:
+        raise ValueError(f"{fn}: wo must be (L, m, n_p, n_p), got shape {wo.shape}")
+    L, m, n_p, _ = wo.shape
+    n_f = n_g * n_p
+    check_shape(fn, "dzo", dzo, (L,), f"one ∂C/∂z^O_l per output, wo {wo.shape}")
+    check_shape(
+        fn, "af_prime", af_prime, (m, n_f, n_f), f"(m, n_g n_p, n_g n_p) for wo {wo.shape}, n_g={n_g}"
+    )
+    check_shape(fn, "gamma", gamma, (m, n_f, n_f), f"one Γ per conv neuron, like af_prime {af_prime.shape}")
+    symbolic = object in (gamma.dtype, dzo.dtype, wo.dtype, af_prime.dtype)
+    i0 = iota(np.arange(1, n_f + 1), n_g) - 1  # ι_α - 1 for α = 1..n_f (0-based for numpy)
+    out = np.empty((m, n_f, n_f), dtype=object if symbolic else float)
+    for g, al, be in np.ndindex(out.shape):  # γ, α, β (0-based)
+        back = sum((dzo * wo[:, g, i0[al], i0[be]]).tolist())  # Σ_l ∂C/∂z^O_l w^{Olγ}_{ι_α ι_β}
+        out[g, al, be] = back * af_prime[g, al, be] * gamma[g, al, be]
+    return out
 
 
 def _check(fn: str, x, p: Params, n_g) -> tuple[np.ndarray, Params, int]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import sympy as sp
 
 from cnnmath import nn, numerical_gradient, squared_error
 from cnnmath.seedforms import seed000 as s
+from cnnmath.symbolic import activation, elementwise, grad, grid, prove_equal, sym_sum
 
 # (n, m, n_w, n_g, L): n_f = n - n_w + 1 must be divisible by n_g.
 SHAPES = [
@@ -98,6 +100,72 @@ def test_neuron_errors_formula_11_by_chain_rule(rng):
     np.testing.assert_allclose(g.dzf, numerical_gradient(cost_of_zf, f.zf), atol=1e-9)
     np.testing.assert_allclose(g.dzo, (f.ao - t) * f.ao * (1 - f.ao), rtol=1e-12)
     assert np.count_nonzero(g.dzf) == 2 * 2 * 2  # one cell per pooling block (Γ)
+
+
+def _cost_of_zf(p, t, n_g):
+    """C as a function of z^F: σ, block maxima, the output layer and C written out by hand."""
+    m, n_p = p.wf.shape[0], p.wo.shape[2]
+
+    def cost(zf):
+        zp = (1 / (1 + np.exp(-zf))).reshape(m, n_p, n_g, n_p, n_g).max(axis=(2, 4))
+        ao = 1 / (1 + np.exp(-(np.einsum("lkij,kij->l", p.wo, zp) + p.bo)))
+        return 0.5 * np.sum((t - ao) ** 2)
+
+    return cost
+
+
+@pytest.mark.parametrize("shape", [(5, 2, 2, 2, 2), (7, 2, 2, 3, 3), (6, 3, 3, 2, 2), (6, 1, 1, 3, 1)])
+def test_formula_11_loops_equal_central_differences(rng, shape):
+    """formula_11 (the seed's loops over γ, α, β) == central differences of C in z^F; with Γ ≡ 1 (the
+    block's error sent to every cell, as if the max were a sum) it is not."""
+    x, t, p = _case(rng, *shape)
+    n_g = shape[3]
+    f = s.forward(x, p, n_g)
+    dzo = (f.ao - t) * f.ao * (1 - f.ao)
+    knobs = {"wo": p.wo, "af_prime": f.af * (1 - f.af), "n_g": n_g}
+    dzf = s.formula_11(s.gamma(f.af, n_g), dzo, **knobs)
+    assert dzf.dtype == np.float64 and dzf.shape == f.zf.shape
+    np.testing.assert_allclose(dzf, numerical_gradient(_cost_of_zf(p, t, n_g), f.zf), atol=1e-9)
+    np.testing.assert_allclose(dzf, s.backward(x, t, p, n_g).dzf, rtol=1e-12, atol=1e-15)
+    without_gamma = s.formula_11(np.ones(f.zf.shape), dzo, **knobs)  # every shape has n_g > 1
+    assert not np.allclose(without_gamma, numerical_gradient(_cost_of_zf(p, t, n_g), f.zf), atol=1e-6)
+
+
+def test_formula_11_on_symbols_equals_sympys_derivative():
+    """On SymPy objects, with an unknown a and a fixed max pattern G (valid near numbers without ties):
+    formula_11 == sp.diff of C; a pattern other than the one the network pools with fails."""
+    m, n_f, n_g, L = 2, 4, 2, 2
+    n_p = n_f // n_g
+    a, a_prime = activation("a")
+    act, act_prime = elementwise(a), elementwise(a_prime)
+    ZF, WO, BO, T = grid("z^F", (m, n_f, n_f)), grid("w^O", (L, m, n_p, n_p)), grid("b^O", L), grid("t", L)
+    G = np.zeros((m, n_f, n_f), dtype=int)
+    G[:, ::2, 1::2] = 1  # one cell per 2×2 block: the top right one
+    ZP = (G * act(ZF)).reshape(m, n_p, n_g, n_p, n_g).sum(axis=(2, 4))  # the max with pattern G
+    ZO = np.array([sym_sum(WO[l] * ZP) + BO[l] for l in range(L)])
+    C = sp.Rational(1, 2) * sym_sum((T - act(ZO)) ** 2)
+    dzo = (act(ZO) - T) * act_prime(ZO)
+    dzf = s.formula_11(G, dzo, wo=WO, af_prime=act_prime(ZF), n_g=n_g)
+    assert dzf.dtype == object
+    assert prove_equal(grad(C, ZF), dzf)
+    with pytest.raises(AssertionError, match="not equal"):
+        prove_equal(grad(C, ZF), s.formula_11(G[:, :, ::-1], dzo, wo=WO, af_prime=act_prime(ZF), n_g=n_g))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((np.ones((2, 4, 4)), np.ones(2), np.ones((2, 2, 2)), np.ones((2, 4, 4)), 2), "wo must be"),
+        ((np.ones((2, 4, 4)), np.ones(3), np.ones((2, 2, 2, 2)), np.ones((2, 4, 4)), 2), "dzo has shape"),
+        ((np.ones((2, 4, 4)), np.ones(2), np.ones((2, 2, 2, 2)), np.ones((2, 3, 3)), 2), "af_prime has"),
+        ((np.ones((1, 4, 4)), np.ones(2), np.ones((2, 2, 2, 2)), np.ones((2, 4, 4)), 2), "gamma has"),
+        ((np.ones((2, 4, 4)), np.ones(2), np.ones((2, 2, 2, 2)), np.ones((2, 4, 4)), 0), "n_g"),
+    ],
+)
+def test_formula_11_bad_shapes_are_named(args, message):
+    gamma, dzo, wo, af_prime, n_g = args
+    with pytest.raises(ValueError, match=message):
+        s.formula_11(gamma, dzo, wo=wo, af_prime=af_prime, n_g=n_g)
 
 
 def test_iota_is_one_based_integer_division():
