@@ -63,6 +63,18 @@ def test_each_derivation_has_a_checked_coding_exercise(path):
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_no_code_cell_switches_the_formatter_off(path):
+    """House style: code is laid out as ruff format does; nothing is packed with `# fmt: skip`."""
+    cells = _load(path)["cells"]
+    packed = [
+        i
+        for i, cell in enumerate(cells)
+        if cell["cell_type"] == "code" and re.search(r"#\s*fmt:\s*(skip|off)", _text(cell))
+    ]
+    assert not packed, f"cells {packed} switch ruff format off (# fmt: skip / off)"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
 def test_stored_outputs_are_complete_and_machine_independent(path):
     nb = _load(path)
     assert path.stat().st_size < 1_000_000, "keep notebooks under 1 MB"
