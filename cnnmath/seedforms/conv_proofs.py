@@ -8,7 +8,7 @@ the arrays hold ring generators, the loop forms run on them unchanged, ``a - b =
 case and the first entry that differs when the claim is false. The formula under proof is a keyword
 argument, so a wrong one can be passed in and seen to fail.
 
-The referee never is the claim itself:
+The referee is never the claim itself:
 
 - :func:`prove_forward` (notebook 03): seed 001's index formula, written out below as loops over
   d, m, n on the zero-padded input, against the loop form :func:`cnnmath.reference.conv2d`.
@@ -38,6 +38,7 @@ from ..symbolic import ring
 from .full_convolution import delta_full_conv, full_conv, pad, weight_grad_correlate
 
 __all__ = [
+    "BACKWARD_CASE",
     "prove_channel_sum",
     "prove_delta_route",
     "prove_forward",
