@@ -1,7 +1,6 @@
 """The fast form: vectorized numpy for conv, pool, dense, activations and losses, forward and backward
-side by side; :mod:`cnnmath` re-exports these forms. Imports numpy only. Two tools are imported by name:
-``finite_diff`` (notebook 18's difference schemes) and ``receptive_field`` (notebook 21's receptive
-field of a dilated stack, measured by backpropagation).
+side by side; :mod:`cnnmath` re-exports these forms. Imports numpy only. One tool is imported by name:
+``finite_diff`` (notebook 18's difference schemes).
 
 The modules ``checks``, ``conv_args`` and ``pool_args`` check and normalise arguments; the loop
 forms in :mod:`cnnmath.reference` use them too, so the three forms reject bad input alike.

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import check_int
-from .conv import conv2d, conv2d_backward
+from ..ops.checks import check_int
+from ..ops.conv import conv2d, conv2d_backward
 
 __all__ = ["dilated_stack"]
 

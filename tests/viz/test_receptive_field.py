@@ -1,4 +1,4 @@
-"""cnnmath.ops.receptive_field: the field measured by backpropagation == the pixels the loop forward
+"""cnnmath.viz.receptive_field: the field measured by backpropagation == the pixels the loop forward
 pass reads (on ring generators) == 1 + Σ D_l (K − 1); a broken backward pass would be caught."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from cnnmath import reference
-from cnnmath.ops import receptive_field as rf
 from cnnmath.symbolic import ring
+from cnnmath.viz import receptive_field as rf
 
 STACKS = [
     ((1,), 3),
