@@ -3,8 +3,8 @@ dW and db change.
 
 The layer: a^{l-1} = f(net^{l-1}) → net^l = conv2d(a^{l-1}, w, stride, padding) with a given δ^l.
 Seed 001's rule δ^{l-1} = (δ^l ∗ W) ∘ f′(net^{l-1}) (∗ the full convolution, which turns the kernel
-by 180°) is shown in its three parts; every number
-comes from :func:`cnnmath.conv2d_backward` (∂E/∂a^{l-1}, dW, db) and cnnmath's activations.
+by 180°) is shown in its three parts; every number comes from :func:`cnnmath.conv2d_backward`
+(∂E/∂a^{l-1}, dW, db) and cnnmath's activations.
 """
 
 from __future__ import annotations
