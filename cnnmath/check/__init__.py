@@ -30,7 +30,9 @@ float64 or float32 numpy arrays of the right shape; values are compared at float
 input may be modified, no result may share memory with an input or another result, and no result
 may change when the function is called again. Diagnoses compare a wrong result with known wrong
 answers (a truncated input or result, p used as an integer, the answer of an earlier case with the
-same shapes, the kernel not rotated, ...), and a diagnosis brings its own hint.
+same shapes, the kernel not rotated, ...), and a diagnosis brings its own hint. The conv_matrix
+battery ends with a kernel of SymPy symbols (notebooks 02 and 08 ask for that): there M must be an
+object array of SymPy expressions, compared exactly.
 
 **For teachers: how a notebook keeps its exercise unsolved and still passes nbval.** An exercise
 is two cells. The *stub* cell (cell tag ``exercise``) defines the function with the right
@@ -117,9 +119,10 @@ def check_conv2d_backward(fn, *, strides=(1, 2, 3), paddings=(0, 1, 2), parts=("
 
 def check_conv_matrix(fn, *, strides=(1, 2, 3), paddings=(0, 1, 2)) -> None:
     """Grade ``fn(input_shape, w, *, stride=1, padding=0) -> M`` (2-D kernel w) against
-    :func:`cnnmath.seedforms.conv_matrix`."""
+    :func:`cnnmath.seedforms.conv_matrix`; the last case passes w as SymPy symbols (an object array),
+    and M must hold them (compared exactly)."""
     strides, paddings = _settings("check_conv_matrix", strides, paddings)
-    summary = _conv_summary(strides, paddings)
+    summary = f"{_conv_summary(strides, paddings)}; numbers and SymPy symbols"
     spec = Spec("conv_matrix", conv_matrix, ("M",), ("M",), summary, home="cnnmath.seedforms")
     run(spec, fn, _battery.conv_matrix_cases(strides, paddings))
 

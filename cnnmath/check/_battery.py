@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import sympy as sp
 
 from ..ops.conv_args import conv_output_size
 
@@ -198,7 +199,9 @@ def conv_cases(kind: str, strides, paddings) -> list[Case]:
 
 
 def conv_matrix_cases(strides, paddings) -> list[Case]:
-    """args ((H, W), w) with a 2-D kernel w: the single-channel geometries of the conv battery."""
+    """args ((H, W), w) with a 2-D kernel w: the single-channel geometries of the conv battery; last,
+    w of SymPy symbols (an object array) on the last of them with at least 2×2 outputs (M must hold
+    symbols, as notebooks 02 and 08 ask)."""
     rng = np.random.default_rng(8)
     cases = []
     for (N, C, F, H, W, KH, KW, s, p, about, flags), keep in _conv_geometry(strides, paddings):
@@ -206,7 +209,23 @@ def conv_matrix_cases(strides, paddings) -> list[Case]:
         if keep and w is not None:
             shown = {"stride": s, "padding": p}
             cases.append(Case(((H, W), w), ("input_shape", "w"), _conv_kwargs(s, p), about, flags, shown))
-    return cases + _more(rng, cases, (-1, len(cases) // 2, 1), "w")
+    return cases + _more(rng, cases, (-1, len(cases) // 2, 1), "w") + [_symbolic_kernel(cases)]
+
+
+def _symbolic_kernel(cases: list[Case]) -> Case:
+    """The last of ``cases`` ((H, W), w) with at least 2×2 outputs again, w now SymPy symbols w_rt."""
+
+    def outputs(case):
+        (H, W), w = case.args
+        s, p = case.shown["stride"], case.shown["padding"]
+        return min(conv_output_size(n, k, stride=s, padding=p) for n, k in zip((H, W), w.shape, strict=True))
+
+    number = [k for k, c in enumerate(cases, 1) if outputs(c) >= 2][-1]
+    base = cases[number - 1]
+    KH, KW = base.args[1].shape
+    w = np.array([[sp.Symbol(f"w_{r}{t}") for t in range(KW)] for r in range(KH)], dtype=object)
+    about = f"w of SymPy symbols (an object array) on the shapes of case {number}"
+    return base.with_args((base.args[0], w), about, " ".join(sorted(base.flags | {"symbolic"})))
 
 
 # (x shape, kernel_size, stride, values (see _pool_values), about, flags), simplest first.

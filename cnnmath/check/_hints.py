@@ -111,6 +111,12 @@ _VALUES = [  # (feature, text): the cases after the integer ones, whatever the c
         "Inputs may have an integer dtype (pixels often do): build results as float arrays, "
         "np.zeros(shape) (float64), not np.zeros_like(x), which copies x's integer dtype.",
     ),
+    (
+        "symbolic",
+        "The input holds SymPy symbols (dtype object) here, and the result must hold them too: make it "
+        "with that dtype (np.zeros(shape, dtype=w.dtype) when w.dtype is object; a float array cannot "
+        "take a symbol), and keep floats for numbers.",
+    ),
 ]
 
 _POOL = [  # (feature, text, kinds), the first feature the case has wins

@@ -32,7 +32,7 @@ def _nums(expected, got) -> tuple[str, str]:
 def array_text(a: np.ndarray, indent: str = "    ") -> str:
     a = np.asarray(a)
     text = np.array2string(
-        a if a.dtype.kind in "iu" else a.astype(float) + 0.0,  # integers (labels) print as integers
+        a if a.dtype.kind in "iuO" else a.astype(float) + 0.0,  # integers (labels), SymPy as they are
         precision=4,
         suppress_small=True,
         floatmode="maxprec",
@@ -91,7 +91,7 @@ def diff_text(name: str, expected: np.ndarray, got: np.ndarray, bad: np.ndarray)
     lines = [f"  {name}: {len(where)} of {expected.size} entries differ. The first ones:"]
     for idx in where[:3]:
         t = tuple(int(i) for i in idx)
-        e, g = _nums(expected[t], got[t])
+        e, g = (str(expected[t]), str(got[t])) if expected.dtype == object else _nums(expected[t], got[t])
         lines.append(f"    {_index(name, t)}: expected {e}, got {g}")
     first = tuple(int(i) for i in where[0])
     lead = first[:-2] if expected.ndim > 2 else ()
@@ -118,7 +118,10 @@ def shape_text(name: str, expected: np.ndarray, got: np.ndarray) -> str:
 def modified_text(name: str, before: np.ndarray, after) -> str:
     after = np.asarray(after)
     text = f"  your function changed its argument {name} in place"
-    if after.shape == before.shape:
+    if after.shape == before.shape and before.dtype == object:  # SymPy symbols
+        t = tuple(int(i) for i in np.argwhere(after != before)[0])
+        text += f" ({_index(name, t)} was {before[t]}, is now {after[t]})"
+    elif after.shape == before.shape:
         t = tuple(int(i) for i in np.argwhere(~((after == before) | (np.isnan(after) & np.isnan(before))))[0])
         text += f" ({_index(name, t)} was {num(before[t])}, is now {num(after[t])})"
     return text + (

@@ -7,6 +7,9 @@ wrong formula misses by far more. A case with its own ``tol = (rtol, atol)`` is 
 with |got - expected| <= atol + rtol·|expected| instead (a checker whose mistakes are small, such as
 forward instead of central differences).
 
+A case whose input holds SymPy symbols (an object array; conv_matrix's last case) expects an object
+array and compares it entry by entry exactly: ``expand(got - expected) == 0``.
+
 Expected values come from the checker's reference function, or from the case itself
 (``Case.expected``) where an independent source exists. A graded output whose expected value is a
 scalar (a loss) may be returned as a number. Warnings raised inside the learner's function are
@@ -24,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import sympy as sp
 
 from . import _report
 from ._battery import Case, arrays
@@ -34,7 +38,14 @@ __all__ = ["ExerciseFailed", "Spec", "matches", "run"]
 TOL = 1e-5  # float32's epsilon is 1.2e-7: room for sums of a few dozen terms in float32
 FLOATS = (np.float64, np.float32)
 _NOT_MINE = tuple(  # tracebacks: frames in these folders are not the learner's code
-    os.path.dirname(m.__file__) + os.sep for m in (np, __import__("cnnmath"), __import__("functools"))
+    os.path.dirname(m.__file__) + os.sep for m in (np, sp, __import__("cnnmath"), __import__("functools"))
+)
+
+
+_SYMBOLS = (
+    "Your function passed the cases with numbers, so its geometry is right; with SymPy symbols it puts "
+    "other entries: look for what treats the weights as numbers (a comparison, abs, a sort, a test such "
+    "as w[r, t] != 0)."
 )
 
 
@@ -99,6 +110,24 @@ def _bad(got: np.ndarray, exp: np.ndarray, tol: tuple[float, float] | None) -> n
         return ~np.isclose(got, exp, rtol=rtol, atol=atol)
 
 
+def _same(a, b) -> bool:
+    """Same shape and entries (NaN equal to NaN; for object arrays of SymPy expressions, ==)."""
+    a, b = np.asarray(a), np.asarray(b)
+    symbolic = a.dtype == object or b.dtype == object
+    return a.shape == b.shape and np.array_equal(a, b, equal_nan=not symbolic)
+
+
+def _bad_symbolic(got: np.ndarray, exp: np.ndarray) -> np.ndarray:
+    """Entries of an object array that are not exactly the expected SymPy expression."""
+    out = np.zeros(exp.shape, dtype=bool)
+    for idx in np.ndindex(exp.shape):
+        try:
+            out[idx] = sp.expand(sp.sympify(got[idx]) - sp.sympify(exp[idx])) != 0
+        except (sp.SympifyError, TypeError):
+            out[idx] = True
+    return out
+
+
 def matches(case: Case, got, value) -> bool:
     """``got`` has the shape of ``value`` and passes for it at the case's precision (for diagnoses:
     is this what a known mistake gives?)."""
@@ -121,7 +150,7 @@ class _Log:
 
     def changed(self) -> tuple[int, str] | None:
         for number, name, arr, copy in self.returned:
-            if arr.shape != copy.shape or not np.array_equal(arr, copy, equal_nan=True):
+            if not _same(arr, copy):
                 return number, name
         return None
 
@@ -149,7 +178,7 @@ def _aliasing(spec: Spec, case: Case, args: tuple, parts: dict) -> tuple[str, st
 def _problem(spec: Spec, case: Case, number: int, args: tuple, snapshot: tuple, out, log: _Log):
     """(what is wrong, details, hint or None) for the first problem with one call's result, or None."""
     for (name, arg), (_, before) in zip(_inputs(case, args), _inputs(case, snapshot), strict=True):
-        if not (np.shape(arg) == before.shape and np.array_equal(arg, before, equal_nan=True)):
+        if not _same(arg, before):
             return f"{name} was modified", _report.modified_text(name, before, arg), None
     parts, message = _split(spec, out)
     if message:
@@ -179,7 +208,14 @@ def _problem(spec: Spec, case: Case, number: int, args: tuple, snapshot: tuple, 
             kind = "a number" if exp.ndim == 0 else "an array"
             what = "a number" if exp.ndim == 0 else f"a numpy array of shape {exp.shape}"
             return f"{name} is not {kind}", f"  {name} is a {type(got).__name__}, expected {what}.", None
-        if got.dtype not in FLOATS:
+        if exp.dtype == object and got.dtype != object:
+            return (
+                f"{name} has dtype {got.dtype}",
+                f"  {name} has dtype {got.dtype}, expected an object array holding SymPy expressions "
+                "(the input holds SymPy symbols).",
+                "topical",
+            )
+        if got.dtype not in FLOATS and exp.dtype != object:
             integer = got.dtype.kind in "iub"
             return (
                 f"{name} has dtype {got.dtype}",
@@ -200,7 +236,18 @@ def _problem(spec: Spec, case: Case, number: int, args: tuple, snapshot: tuple, 
     if alias is not None:
         return (*alias, None)
     for name in spec.graded:
-        got, exp = np.asarray(parts[name], dtype=np.float64), np.asarray(expected[name])
+        exp = np.asarray(expected[name])
+        if exp.dtype == object:  # SymPy expressions: exactly, and no numeric diagnosis
+            got = np.asarray(parts[name])
+            bad = _bad_symbolic(got, exp)
+            if bad.any():
+                return (
+                    f"{name} is wrong",
+                    _report.diff_text(name, exp, got, bad),
+                    advice(spec.name, _SYMBOLS, name),
+                )
+            continue
+        got = np.asarray(parts[name], dtype=np.float64)
         bad = _bad(got, exp, case.tol)
         if bad.any():
             found = diagnose(spec, case, name, got, exp, log.expected)

@@ -24,7 +24,7 @@ __all__ = ["cases", "prove_input_grad_is_transposed"]
 
 
 def cases(sizes, kernels, strides, paddings, *, channels=((1, 1),)) -> list[tuple]:
-    """Every (C, F, H, KH, S, P, op) of the given lists (square inputs and kernels) with every
+    """Every (C, F, H, KH, S, P, op) of the given lists (square kernels; δ is H × (H + 1)) with every
     output_padding 0 <= op < S, for which the transposed output size H′ is at least 1 and at least
     KH − 2P (so that conv2d of a H′ input is defined)."""
     out = []

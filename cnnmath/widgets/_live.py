@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import ipywidgets as widgets
 import numpy as np
 
-__all__ = ["LiveWidget", "check_slide", "factor", "fmt", "signed_sum", "slider"]
+__all__ = ["LiveWidget", "check_slide", "factor", "fmt", "signed_sum", "significant", "slider"]
 
 ORANGE, GREEN, RED, BLUE, PURPLE = (230, 120, 0), (0, 150, 60), (210, 30, 30), (30, 90, 210), (140, 60, 170)
 # Colours of the δ·w pairs in the error-flow "star" (tab10-like without orange, which marks the
@@ -56,9 +56,17 @@ def signed_sum(values) -> str:
     return out
 
 
-def factor(v) -> str:
-    """A number as a factor in a written-out product: negative numbers in parentheses."""
-    s = fmt(v)
+def significant(v, digits: int) -> str:
+    """A number to ``digits`` significant digits, written out (no exponent), trailing zeros dropped:
+    0.14914645 to 4 digits is "0.1491", 0.0745732 to 3 is "0.0746", -1.5 is "-1.5", 1234.5 to 3 is "1230"."""
+    s = np.format_float_positional(float(v), precision=digits, unique=False, fractional=False, trim="-")
+    return "0" if s == "-0" else s
+
+
+def factor(v, digits: int | None = None) -> str:
+    """A number as a factor in a written-out product: negative numbers in parentheses. Rounded like a
+    cell (:func:`fmt`), or to ``digits`` significant digits (:func:`significant`)."""
+    s = fmt(v) if digits is None else significant(v, digits)
     return f"({s})" if s.startswith("-") else s
 
 

@@ -2,8 +2,9 @@
 dW and db change.
 
 The layer: a^{l-1} = f(net^{l-1}) → net^l = conv2d(a^{l-1}, w, stride, padding) with a given δ^l.
-Seed 001's rule δ^{l-1} = (δ^l ∗ rot180(W)) ∘ f′(net^{l-1}) is shown in its three parts; every number
-comes from :func:`cnnmath.conv2d_backward` (∂E/∂a^{l-1}, dW, db) and cnnmath's activations.
+Seed 001's rule δ^{l-1} = (δ^l ∗ W) ∘ f′(net^{l-1}) (∗ the full convolution, which turns the kernel
+by 180°) is shown in its three parts; every number comes from :func:`cnnmath.conv2d_backward`
+(∂E/∂a^{l-1}, dW, db) and cnnmath's activations.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import cnnmath as cm
 
 from . import presets
 from ._canvas import Panel, colorize
-from ._live import LiveWidget, check_slide, factor, fmt, signed_sum, slider
+from ._live import LiveWidget, check_slide, factor, fmt, signed_sum, significant, slider
 
 __all__ = ["ACTIVATIONS", "DeltaMap", "delta_map"]
 
@@ -25,6 +26,10 @@ ACTIVATIONS = {
     "ReLU": (cm.relu, cm.relu_prime),
     "identity": (lambda z: z, np.ones_like),
 }
+# The written-out δˡ⁻¹ = ∂E/∂aˡ⁻¹ · f′ line: its factors carry one digit more than its product, so that
+# multiplying the shown factors gives the shown product to within its last digit (0.5 · 0.1491 = 0.0746),
+# not a number the cells' two decimals round apart (0.5 · 0.15 = 0.07).
+FACTOR_DIGITS, PRODUCT_DIGITS = 4, 3
 EDITED = "(edited with the sliders)"
 YOURS = "your w"
 _strings = np.vectorize(fmt, otypes=[object])
@@ -142,9 +147,10 @@ class DeltaMap(LiveWidget):
             c.numbers(name, _strings(v))
         terms = signed_sum(dz.ravel()[:4]) + (" + …" if dz.size > 4 else "")
         m = n // 2
+        da_m, fp_m = factor(da[m, m], FACTOR_DIGITS), factor(fp[m, m], FACTOR_DIGITS)
         self.formula.value = (
-            f"<code>δˡ⁻¹[{m}, {m}] = ∂E/∂aˡ⁻¹[{m}, {m}] · f′(netˡ⁻¹[{m}, {m}]) = {factor(da[m, m])} · "
-            f"{factor(fp[m, m])} = <b>{fmt(delta[m, m])}</b></code><br>"
+            f"<code>δˡ⁻¹[{m}, {m}] = ∂E/∂aˡ⁻¹[{m}, {m}] · f′(netˡ⁻¹[{m}, {m}]) = {da_m} · {fp_m} = "
+            f"<b>{significant(delta[m, m], PRODUCT_DIGITS)}</b></code><br>"
             f"<code>db = Σ δˡ = {terms} = <b>{fmt(db)}</b></code><br><small>"
             f"{n}×{n} input, {k}×{k} kernel, stride {s}, padding {p}: δˡ is {Ho}×{Ho}. δˡ⁻¹ has the input's "
             "shape; dW has the kernel's (each weight was shared by every window, so its gradient sums them)."

@@ -7,6 +7,8 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
+import sympy as sp
 
 
 def _windows(case):
@@ -56,6 +58,8 @@ def test_every_battery_has_integer_cases_first_then_an_integer_dtype_then_repeat
         *(_battery.pool_cases(k, b) for k in ("max", "avg", "lp") for b in (True, False)),
     ]
     for cases in batteries:
+        if "symbolic" in cases[-1].flags:  # conv_matrix ends with SymPy symbols (see the test below)
+            cases = cases[:-1]
         kinds = ["int" if "int" in c.flags else "floats" if "floats" in c.flags else "ints" for c in cases]
         n = kinds.index("int")
         assert set(kinds[:n]) == {"ints"} and kinds[n + 1 :] == ["floats"] * (len(cases) - n - 1)
@@ -73,3 +77,22 @@ def test_every_battery_has_integer_cases_first_then_an_integer_dtype_then_repeat
     assert {c.args[1].ndim for c in _battery.pool_cases("max", batched=False)} == {2}
     lp_p = [c.args[2] for c in _battery.pool_cases("lp") if "floats" in c.flags]
     assert all(p != int(p) for p in lp_p)
+
+
+@pytest.mark.parametrize(("strides", "paddings", "geometry"), [((1, 2, 3), (0, 1, 2), 11), ((1,), (0,), 2)])
+def test_conv_matrix_battery_ends_with_a_kernel_of_sympy_symbols(strides, paddings, geometry):
+    """Notebooks 02 and 08 ask for a conv_matrix that works on SymPy symbols: the last case (and only
+    it) passes w as distinct symbols, on the geometry of the last integer case with 2×2 outputs or more
+    (with every setting: case 11, 4×5 input, 2×2 kernel, stride 3, padding 2; stride 1 and padding 0
+    only: case 2, the non-square 4×5 input and 2×3 kernel)."""
+    from cnnmath.check import _battery
+
+    cases = _battery.conv_matrix_cases(strides, paddings)
+    assert ["symbolic" in c.flags for c in cases] == [False] * (len(cases) - 1) + [True]
+    last, base = cases[-1], cases[geometry - 1]
+    (H, W), w = last.args
+    assert w.dtype == object and all(isinstance(v, sp.Symbol) for v in w.ravel())
+    assert len(set(w.ravel())) == w.size
+    assert (H, W) == base.args[0] and w.shape == base.args[1].shape and last.kwargs == base.kwargs
+    s, p = base.shown["stride"], base.shown["padding"]
+    assert min((n + 2 * p - k) // s + 1 for n, k in zip((H, W), w.shape, strict=True)) >= 2

@@ -229,7 +229,11 @@ def conv_matrix_loops(input_shape, w, *, stride=1, padding=0, bug=None):
     key = ("M", input_shape, w.shape, S, p)
     if bug == "cached by shape" and key in _KEPT:  # "the same matrix for the same geometry"
         return _KEPT[key]
-    M = np.zeros((Ho * Wo, H * W), dtype={"M like w": w.dtype, "int M": int}.get(bug, float))
+    # numbers in float, SymPy symbols in an object array, as notebooks 02 and 08 ask
+    right = object if w.dtype == object else float
+    M = np.zeros(
+        (Ho * Wo, H * W), dtype={"M like w": w.dtype, "int M": int, "float M": float}.get(bug, right)
+    )
     for i in range(Ho):
         for j in range(Wo):
             for r in range(KH):
@@ -363,6 +367,10 @@ _MUTANTS = {
             ("M like w", ["M has dtype int64", "w of integer dtype (int64)"]),
             ("int M", ["M is wrong", "random non-integer values", "w truncated to integers"]),
             ("cached by shape", ["M is wrong", "the right answer for case", "keep nothing between calls"]),
+            (
+                "float M",  # right for every number, cannot hold a symbol: only the last case fails
+                ["raised TypeError in case 19 of 19", "w of SymPy symbols", "dtype=w.dtype"],
+            ),
         ],
     ),
 }
@@ -463,10 +471,15 @@ def dense_backward_einsum(dz, x, w):
 
 
 def conv_matrix_probe(input_shape, w, *, stride=1, padding=0):
-    """Column k of M is the conv2d of the k-th one-hot image."""
+    """Column k of M is the conv2d of the k-th one-hot image (the fast form for numbers, the loops of
+    cnnmath.reference for SymPy symbols, which the fast form refuses)."""
     H, W = input_shape
-    basis = np.eye(H * W).reshape(H * W, 1, H, W)
-    return cm.conv2d(basis, w.reshape(1, 1, *w.shape), stride=stride, padding=padding).reshape(H * W, -1).T
+    if w.dtype == object:
+        basis, conv = np.eye(H * W, dtype=int).astype(object), ref.conv2d
+    else:
+        basis, conv = np.eye(H * W), cm.conv2d
+    basis = basis.reshape(H * W, 1, H, W)
+    return conv(basis, w.reshape(1, 1, *w.shape), stride=stride, padding=padding).reshape(H * W, -1).T
 
 
 CORRECT = [

@@ -10,6 +10,7 @@ import pytest
 
 import cnnmath as cm
 from cnnmath import check
+from cnnmath import seedforms as sf
 
 SUCCESS = "✓ conv2d_backward: all 31 cases pass (stride 1, 2, 3; padding 0, 1, 2; graded: dx, dw, db).\n"
 
@@ -138,3 +139,34 @@ def test_float32_precision_passes_and_a_1e_3_error_does_not(capsys):
     assert capsys.readouterr().out.startswith("✓ dense_backward: all 12 cases pass")
     with pytest.raises(check.ExerciseFailed, match=r"dx is wrong in case 1 "):
         check.check_dense_backward(off)
+
+
+def _symbols_reversed(input_shape, w, *, stride=1, padding=0):
+    """Right for numbers; on SymPy symbols the kernel turned by 180° (a wrong entry only symbols show)."""
+    return sf.conv_matrix(
+        input_shape, w[::-1, ::-1] if w.dtype == object else w, stride=stride, padding=padding
+    )
+
+
+def _symbols_to_zeros(input_shape, w, *, stride=1, padding=0):
+    """Right for numbers; on SymPy symbols a float matrix of zeros."""
+    M = sf.conv_matrix(input_shape, w, stride=stride, padding=padding)
+    return np.zeros(M.shape) if w.dtype == object else M
+
+
+def test_sympy_symbols_are_compared_exactly_and_reported_by_entry():
+    """conv_matrix's last case passes w as SymPy symbols: a wrong entry is named with the symbols, and
+    a float result is told it must hold them."""
+    with pytest.raises(check.ExerciseFailed) as info:
+        check.check_conv_matrix(_symbols_reversed)
+    message = str(info.value)
+    for fragment in [
+        "conv_matrix: M is wrong in case 19 of 19 (w of SymPy symbols (an object array) on the shapes of "
+        "case 11)",
+        "  w =\n    [[w_00 w_01]\n     [w_10 w_11]]",
+        "    M[4, 6]: expected w_00, got w_11",
+        "Hint: Your function passed the cases with numbers",
+    ]:
+        assert fragment in message, f"{fragment!r} not in\n{message}"
+    with pytest.raises(check.ExerciseFailed, match=r"(?s)M has dtype float64 in case 19 of 19.*object array"):
+        check.check_conv_matrix(_symbols_to_zeros)

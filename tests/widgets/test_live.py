@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cnnmath.widgets import delta_map, error_flow, kernel_sliding, pooling_router
+from cnnmath.widgets._live import factor, significant
 
 
 @pytest.mark.parametrize(
@@ -37,3 +38,25 @@ def test_bad_values_show_a_message_and_the_widget_recovers(make, bad, words, goo
 def test_repr_is_short_and_deterministic():
     assert repr(kernel_sliding()) == "KernelSliding()"
     assert repr(pooling_router()) == "PoolingRouter()"
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "written"),
+    [
+        (0.14914645207033284, 4, "0.1491"),
+        (0.07457322603516642, 3, "0.0746"),
+        (-0.27105, 3, "-0.271"),
+        (-1.5, 4, "-1.5"),
+        (-3.0, 4, "-3"),
+        (1234.5, 3, "1230"),
+        (-0.0, 3, "0"),
+        (0.00001234, 3, "0.0000123"),
+    ],
+)
+def test_significant_writes_digits_without_exponent(value, digits, written):
+    assert significant(value, digits) == written
+
+
+def test_factor_puts_negative_numbers_in_parentheses():
+    assert factor(-0.271234, 3) == "(-0.271)" and factor(0.149146, 4) == "0.1491"
+    assert factor(-0.376) == "(-0.38)"  # without digits: a cell's two decimals
