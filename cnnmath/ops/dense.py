@@ -12,11 +12,9 @@ and for a batch of rows x: (N, D_in), z = x @ w.T + b. The loop form is
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from .checks import as_array, check_rank, check_shape
+from .checks import as_array, check_rank, check_real, check_shape
 
 __all__ = ["dense", "dense_backward", "l2_penalty"]
 
@@ -85,7 +83,5 @@ def l2_penalty(w, lam) -> tuple[float, np.ndarray]:
     with η = 1 and the data term averaged over the m samples).
     """
     w = as_array("l2_penalty", "w", w)
-    if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or not lam >= 0 or not np.isfinite(lam):
-        raise ValueError(f"l2_penalty: lam must be a finite number >= 0, got {lam!r}")
-    lam = float(lam)
+    lam = float(check_real("l2_penalty", "lam", lam, minimum=0))
     return 0.5 * lam * float(np.sum(w * w)), lam * w

@@ -18,13 +18,12 @@ maximum and so count it twice; after a ReLU all-zero windows make ties common.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._tiled_max import tiled_max, tiled_switches, tiles
-from .pool_args import PoolArgs, check_dy, pool_args
+from .pool_args import PoolArgs, check_dy, check_p, pool_args
 
 __all__ = [
     "avg_pool2d",
@@ -166,12 +165,6 @@ def avg_pool2d_backward(dy, x, kernel_size, *, stride=None) -> np.ndarray:
 # ---------------------------------------------------------------- Lp pooling
 
 
-def _check_p(fn: str, p) -> float:
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not (1 <= p < np.inf):
-        raise ValueError(f"{fn}: p must be a finite number >= 1 (the Lp norm's exponent), got {p!r}")
-    return float(p)
-
-
 def _lp_scaled(a: PoolArgs, p: float) -> tuple[np.ndarray, np.ndarray]:
     """(m, s), each (..., Ho, Wo): m = max |x| of the window (1 for an all-zero window) and
     s = Σ_window (|x|/m)^p, so that y = m·s^(1/p). Every |x|/m lies in [0, 1] and s in [1, kh·kw]
@@ -194,7 +187,7 @@ def lp_pool2d(x, p, kernel_size, *, stride=None) -> np.ndarray:
     precision, measured against mpmath in tests/test_pool.py). Note: PyTorch's lp_pool2d leaves
     out the |·|, so the two differ where x < 0.
     """
-    p = _check_p("lp_pool2d", p)
+    p = float(check_p("lp_pool2d", p))
     m, s = _lp_scaled(pool_args("lp_pool2d", x, kernel_size, stride), p)
     return m * s ** (1.0 / p)
 
@@ -211,7 +204,7 @@ def lp_pool2d_backward(dy, x, p, kernel_size, *, stride=None) -> np.ndarray:
     no derivative; it passes 0 back (a subgradient). With p = 1 an entry equal to 0 in a nonzero
     window also gets 0 (sign(0) = 0, a subgradient of |x| at 0). dy: (..., Ho, Wo).
     """
-    p = _check_p("lp_pool2d_backward", p)
+    p = float(check_p("lp_pool2d_backward", p))
     a = pool_args("lp_pool2d_backward", x, kernel_size, stride)
     dy = check_dy("lp_pool2d_backward", a, dy)
     m, s = _lp_scaled(a, p)

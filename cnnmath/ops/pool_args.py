@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import as_array, check_int, check_kernel_size
+from .checks import as_array, check_int, check_kernel_size, check_real
 from .conv_args import _out_len
 
-__all__ = ["PoolArgs", "check_dy", "pool_args"]
+__all__ = ["PoolArgs", "check_dy", "check_p", "pool_args"]
 
 
 @dataclass(frozen=True)
@@ -72,3 +72,9 @@ def check_dy(fn: str, a: PoolArgs, dy, *, name: str = "dy", symbolic: bool = Fal
             f"{a.describe()}"
         )
     return dy
+
+
+def check_p(fn: str, p):
+    """The exponent of Lp pooling: a finite real number >= 1 (returned as given, so a SymPy Rational
+    stays exact for the loops)."""
+    return check_real(fn, "p", p, minimum=1, why=" (the Lp norm's exponent)")

@@ -20,14 +20,13 @@ window (non-overlapping). The loop form is :mod:`cnnmath.reference.pool_weighted
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from .checks import as_array, check_kernel_size
+from .checks import as_array, check_kernel_size, check_real
 from .pool_args import PoolArgs, check_dy, pool_args
 
 __all__ = [
+    "check_sigma",
     "check_stride",
     "check_weights",
     "gaussian_kernel",
@@ -40,9 +39,7 @@ __all__ = [
 
 def check_sigma(fn: str, sigma) -> float:
     """σ of the Gaussian window: a finite real number > 0."""
-    if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or not (0 < sigma < np.inf):
-        raise ValueError(f"{fn}: sigma must be a finite number > 0 (the Gaussian's width), got {sigma!r}")
-    return float(sigma)
+    return float(check_real(fn, "sigma", sigma, minimum=0, strict=True, why=" (the Gaussian's width)"))
 
 
 def check_weights(fn: str, w) -> np.ndarray:
