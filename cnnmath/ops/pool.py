@@ -34,9 +34,11 @@ __all__ = [
     "max_pool2d_argmax",
     "max_pool2d_backward",
     "max_switches",
+    "mean_backward",
     "route_back",
     "switches",
     "window_max",
+    "window_mean",
 ]
 
 
@@ -147,7 +149,11 @@ def max_pool2d_argmax(x, kernel_size, *, stride=None) -> tuple[np.ndarray, np.nd
 
 def avg_pool2d(x, kernel_size, *, stride=None) -> np.ndarray:
     """y[..., i, j] = mean of the kh×kw window (seed 001's mean pooling). x: (..., H, W) -> (..., Ho, Wo)."""
-    a = pool_args("avg_pool2d", x, kernel_size, stride)
+    return window_mean(pool_args("avg_pool2d", x, kernel_size, stride))
+
+
+def window_mean(a: PoolArgs) -> np.ndarray:
+    """The window means, y: (..., Ho, Wo), for validated arguments (the AvgPool2D layer calls it)."""
     y = sum(a.x[index] for _, index in _offsets(a))
     return y / (a.kh * a.kw)
 
@@ -155,7 +161,12 @@ def avg_pool2d(x, kernel_size, *, stride=None) -> np.ndarray:
 def avg_pool2d_backward(dy, x, kernel_size, *, stride=None) -> np.ndarray:
     """dx: (..., H, W): every pixel of window (i, j) gets dy[..., i, j] / (kh·kw). dy: (..., Ho, Wo)."""
     a = pool_args("avg_pool2d_backward", x, kernel_size, stride)
-    share = check_dy("avg_pool2d_backward", a, dy) / (a.kh * a.kw)
+    return mean_backward(a, check_dy("avg_pool2d_backward", a, dy))
+
+
+def mean_backward(a: PoolArgs, dy: np.ndarray) -> np.ndarray:
+    """dx (..., H, W) of mean pooling for validated arguments and a checked dy (..., Ho, Wo)."""
+    share = dy / (a.kh * a.kw)
     dx = np.zeros_like(a.x)
     for _, index in _offsets(a):
         dx[index] += share
