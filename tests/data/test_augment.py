@@ -49,6 +49,31 @@ def test_random_shifts_moves_each_image_by_its_own_draw(rng):
             lambda: augment.random_shifts(np.ones((2, 3, 4)), 0),
             r"random_shifts: rng must be a numpy Generator",
         ),
+        # these failed inside numpy's full_like (or, for None and complex, filled nan / the real part)
+        (
+            lambda: augment.shift_images(np.ones((3, 4)), 1, 0, fill="a"),
+            r"^shift_images: fill must be a number, got 'a'$",
+        ),
+        (
+            lambda: augment.shift_images(np.ones((3, 4)), 1, 0, fill=None),
+            r"^shift_images: fill must be a number, got None$",
+        ),
+        (
+            lambda: augment.shift_images(np.ones((3, 4)), 1, 0, fill=1j),
+            r"^shift_images: fill must be a number, got 1j$",
+        ),
+        (
+            lambda: augment.shift_images(np.ones((3, 4)), 1, 0, fill=np.ones(3)),
+            r"^shift_images: fill must be a number, got array",
+        ),
+        (
+            lambda: augment.random_shifts(np.ones((2, 3, 4)), np.random.default_rng(0), fill=None),
+            r"^random_shifts: fill must be a number, got None$",
+        ),
+        (
+            lambda: augment.random_shifts(np.ones((2, 3, 4)), np.random.default_rng(0), max_shift=3),
+            r"^random_shifts: max_shift=3 must be smaller than the images' height and width \(3, 4\)",
+        ),
     ],
 )
 def test_augment_bad_input(call, message):
