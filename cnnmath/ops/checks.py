@@ -96,11 +96,20 @@ def check_int(fn: str, name: str, value, *, minimum: int) -> int:
 
 
 def check_real(
-    fn: str, name: str, value, *, minimum=None, strict: bool = False, finite: bool = True, why: str = ""
+    fn: str,
+    name: str,
+    value,
+    *,
+    minimum=None,
+    strict: bool = False,
+    finite: bool = True,
+    allow_nan: bool = False,
+    why: str = "",
 ):
     """A real number (not bool, not a string, not complex; numpy and SymPy numbers are fine) that is
-    at least ``minimum`` (above it with ``strict=True``) and, with ``finite=True``, finite; NaN is
-    always refused. Returned as given (a SymPy Rational stays exact); ``why`` ends the message."""
+    at least ``minimum`` (above it with ``strict=True``) and, with ``finite=True``, finite; NaN only
+    with ``allow_nan=True`` (a fill value, say). Returned as given (a SymPy Rational stays exact);
+    ``why`` ends the message."""
     if finite:
         rule = (
             "a finite number" if minimum is None else f"a finite number {'>' if strict else '>='} {minimum}"
@@ -109,6 +118,8 @@ def check_real(
         rule = "a number" if minimum is None else f"a number {'>' if strict else '>='} {minimum}"
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise ValueError(f"{fn}: {name} must be {rule}{why}, got {value!r}")
+    if allow_nan and value != value:
+        return value
     ok = value == value  # False for NaN
     if ok and minimum is not None:
         ok = value > minimum if strict else value >= minimum

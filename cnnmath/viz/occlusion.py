@@ -55,7 +55,7 @@ def occlusion_map(model, image, label: int, *, patch: int = 3, fill: float = 0.0
     check_model(fn, model)
     x = _image(fn, image)
     patch = check_int(fn, "patch", patch, minimum=1)
-    check_real(fn, "fill", fill, finite=False)
+    check_real(fn, "fill", fill, finite=False, allow_nan=True)
     if patch % 2 == 0:
         raise ValueError(f"occlusion_map: patch must be odd (a square centred on a pixel), got {patch}")
     H, W = x.shape[1:]

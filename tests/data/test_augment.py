@@ -35,6 +35,12 @@ def test_random_shifts_moves_each_image_by_its_own_draw(rng):
     np.testing.assert_array_equal(augment.random_shifts(x, rng, max_shift=0), x)
 
 
+def test_a_nan_fill_marks_the_uncovered_border():
+    """fill is checked as a number, and NaN is one (it marks what the shift uncovered)."""
+    out = augment.shift_images(np.ones((2, 2)), 1, 0, fill=np.nan)
+    np.testing.assert_array_equal(out, [[np.nan, np.nan], [1.0, 1.0]])
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [

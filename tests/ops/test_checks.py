@@ -138,6 +138,7 @@ def test_check_real_passes_numpy_and_sympy_numbers_as_given():
     half = sp.Rational(3, 2)
     assert _validate.check_real("f", "p", half, minimum=1) is half  # stays exact
     assert _validate.check_real("f", "h", float("inf"), minimum=0, strict=True, finite=False) == float("inf")
+    assert np.isnan(_validate.check_real("f", "fill", float("nan"), finite=False, allow_nan=True))
 
 
 @pytest.mark.parametrize(
