@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.checks import as_array, check_int
+from ..ops.checks import as_array, check_int, check_real
 
 __all__ = ["ONE_PIXEL_SHIFTS", "random_shifts", "shift_images"]
 
@@ -34,6 +34,7 @@ def shift_images(x, down: int, right: int, *, fill: float = 0.0) -> np.ndarray:
     x = as_array("shift_images", "x", x)
     if x.ndim < 2:
         raise ValueError(f"shift_images: x must have at least 2 dimensions (..., H, W), got shape {x.shape}")
+    check_real("shift_images", "fill", fill, finite=False, allow_nan=True)
     H, W = x.shape[-2:]
     r = _check_shift("shift_images", "down", down, H)
     c = _check_shift("shift_images", "right", right, W)
@@ -58,6 +59,12 @@ def random_shifts(x, rng: np.random.Generator, *, max_shift: int = 1, fill: floa
             f"random_shifts: rng must be a numpy Generator (np.random.default_rng(seed)), got {rng!r}"
         )
     m = check_int("random_shifts", "max_shift", max_shift, minimum=0)
+    check_real("random_shifts", "fill", fill, finite=False, allow_nan=True)
+    if m >= min(x.shape[-2:]):
+        raise ValueError(
+            f"random_shifts: max_shift={m} must be smaller than the images' height and width "
+            f"{x.shape[-2:]} (x.shape={x.shape})"
+        )
     downs, rights = rng.integers(-m, m + 1, size=(2, len(x)))
     out = np.empty_like(x)
     for r in range(-m, m + 1):

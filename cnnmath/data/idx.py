@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import os
 import zlib
 from pathlib import Path
 
@@ -30,6 +31,13 @@ IDX_DTYPES = {
 _CODES = ", ".join(f"0x{c:02X} ({d.name})" for c, d in IDX_DTYPES.items())
 
 
+def as_path(fn: str, name: str, path) -> Path:
+    """A str or os.PathLike as a Path (pathlib's own TypeError does not say which function or argument)."""
+    if not isinstance(path, str | os.PathLike):
+        raise ValueError(f"{fn}: {name} must be a file system path (str or pathlib.Path), got {path!r}")
+    return Path(path)
+
+
 def read_idx(path) -> np.ndarray:
     """Read one IDX file (gzip-compressed or not: detected from its first two bytes).
 
@@ -37,7 +45,7 @@ def read_idx(path) -> np.ndarray:
     Raises FileNotFoundError if there is no such file, ValueError naming the file, magic number,
     dtype and dims if the header is invalid or the data size does not match the header.
     """
-    path = Path(path)
+    path = as_path("read_idx", "path", path)
     if not path.is_file():
         what = "a directory, not a file" if path.is_dir() else "no such file"
         raise FileNotFoundError(f"read_idx: {path}: {what}")
@@ -94,5 +102,5 @@ def write_idx(path, array) -> None:
     code = codes[a.dtype.newbyteorder("=")]
     data = bytes([0, 0, code, a.ndim]) + b"".join(n.to_bytes(4, "big") for n in a.shape)
     data += np.ascontiguousarray(a, dtype=IDX_DTYPES[code]).tobytes()
-    path = Path(path)
+    path = as_path("write_idx", "path", path)
     path.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)

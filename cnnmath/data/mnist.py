@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ..ops.checks import check_int
-from .idx import read_idx
+from .idx import as_path, read_idx
 from .split import Split
 
 __all__ = ["MNIST_FILES", "load_mnist"]
@@ -39,7 +39,7 @@ def load_mnist(directory, *, limit: int | None = None) -> Split:
     (pixel / 255; H = W = 28 for MNIST), y (N,) int64. Raises FileNotFoundError naming the missing
     file, ValueError for files that are not MNIST-shaped (dtype, dims, counts, labels).
     """
-    directory = Path(directory)
+    directory = as_path("load_mnist", "directory", directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"load_mnist: {directory}: no such directory (it should hold MNIST's files)")
     limit = None if limit is None else check_int("load_mnist", "limit", limit, minimum=1)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..ops.checks import check_sizes
 from .layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sigmoid, Tanh
 from .pool_weighted import GaussianPool2D, TrainablePool2D
 from .sequential import Sequential
@@ -64,12 +65,7 @@ def layer_kinds(model: Sequential, input_shape=None) -> list[str]:
         raise ValueError(f"general_form: model must be a cnnmath.nn.Sequential, got {type(model).__name__}")
     x = None
     if input_shape is not None:
-        shape = tuple(input_shape)
-        if len(shape) != 3 or not all(isinstance(v, int | np.integer) and v >= 1 for v in shape):
-            raise ValueError(
-                f"general_form: input_shape must be (C, H, W) of positive ints, got {input_shape!r}"
-            )
-        x = np.zeros((1, *shape))
+        x = np.zeros((1, *check_sizes("general_form", "input_shape", input_shape, "(C, H, W)")))
     kinds = []
     for i, layer in enumerate(model.layers):
         if isinstance(layer, Conv2D):

@@ -24,7 +24,7 @@ from ..ops.activations import sigmoid
 from ..ops.checks import as_array, check_rank, check_shape
 from ..ops.losses import softmax, squared_error
 from .layers import Dense, Sigmoid
-from .sequential import Sequential, sgd_step
+from .sequential import Sequential, check_rates, sgd_step
 
 __all__ = ["HEADS", "Descent", "descend", "soft_cross_entropy"]
 
@@ -85,14 +85,28 @@ def descend(x, t, weights, *, head: str, lr, steps: int) -> Descent:
     """
     if head not in HEADS:
         raise ValueError(f"descend: head must be one of {HEADS}, got {head!r}")
+    fn = "descend"
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
-        raise ValueError(f"descend: steps must be an integer >= 0, got {steps!r}")
-    x, t = np.atleast_2d(as_array("descend", "x", x)), np.atleast_2d(as_array("descend", "t", t))
-    if len(weights) != 4:
-        raise ValueError(f"descend: weights must be (W1, B1, W2, B2), got {len(weights)} arrays")
+        raise ValueError(f"{fn}: steps must be an integer >= 0, got {steps!r}")
+    check_rates(fn, lr)
+    x, t = as_array(fn, "x", x), as_array(fn, "t", t)
+    check_rank(fn, "x", x, (1, 2), "(N, D_in) or one sample (D_in,)")
+    x, t = np.atleast_2d(x), np.atleast_2d(t)
+    if not isinstance(weights, list | tuple) or len(weights) != 4:
+        raise ValueError(f"{fn}: weights must be (W1, B1, W2, B2), got {weights!r:.80}")
     names = ("W1", "B1", "W2", "B2")
-    W1, B1, W2, B2 = (as_array("descend", name, a) for name, a in zip(names, weights, strict=True))
-    check_shape("descend", "t", t, (len(x), len(W2)), f"one target row per sample, W2 has shape {W2.shape}")
+    W1, B1, W2, B2 = (as_array(fn, name, a) for name, a in zip(names, weights, strict=True))
+    check_rank(fn, "W1", W1, (2,), "(H, D_in)")
+    if W1.shape[1] != x.shape[1]:
+        raise ValueError(
+            f"{fn}: x has D_in = {x.shape[1]} features (x.shape={x.shape}), "
+            f"W1 {W1.shape} expects {W1.shape[1]}"
+        )
+    check_shape(fn, "B1", B1, W1.shape[:1], f"one bias per hidden unit, W1 has shape {W1.shape}")
+    check_rank(fn, "W2", W2, (2,), "(K, H)")
+    check_shape(fn, "W2", W2, (len(W2), len(W1)), f"it reads the H = {len(W1)} hidden units of W1 {W1.shape}")
+    check_shape(fn, "B2", B2, W2.shape[:1], f"one bias per output, W2 has shape {W2.shape}")
+    check_shape(fn, "t", t, (len(x), len(W2)), f"one target row per sample, W2 has shape {W2.shape}")
     body = Sequential(Dense(W1.shape[1], W1.shape[0]), Sigmoid(), Dense(W2.shape[1], W2.shape[0]))
     for layer, w, b in ((body[0], W1, B1), (body[2], W2, B2)):
         layer.params["w"][...], layer.params["b"][...] = w, b

@@ -23,16 +23,31 @@ w first, then b. Import everything from :mod:`cnnmath.nn`, which adds ``Sequenti
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..ops import activations as act
 from ..ops import conv, pool
 from ..ops.checks import as_array, check_int, check_kernel_size, check_shape
 from ..ops.conv_args import check_dz, conv_args
-from ..ops.dense import dense, dense_backward
-from ..ops.pool_args import check_dy, pool_args
+from ..ops.dense import backward as fc_backward
+from ..ops.dense import dense_args
+from ..ops.dense import forward as fc_forward
+from ..ops.pool_args import check_dy, pool_args, pool_stride
 
-__all__ = ["AvgPool2D", "Conv2D", "Dense", "Flatten", "Layer", "MaxPool2D", "ReLU", "Sigmoid", "Tanh"]
+__all__ = [
+    "AvgPool2D",
+    "Conv2D",
+    "Dense",
+    "Flatten",
+    "Layer",
+    "MaxPool2D",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
+    "check_model",
+]
 
 
 class Layer:
@@ -66,6 +81,13 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._args()})"
+
+
+def check_model(fn: str, model) -> Layer:
+    """A cnnmath.nn layer or Sequential (what predict, evaluate, the training loop and the figures run)."""
+    if not isinstance(model, Layer):
+        raise ValueError(f"{fn}: model must be a cnnmath.nn layer or Sequential, got {type(model).__name__}")
+    return model
 
 
 def _uniform(fn: str, rng, fan_in: int, w_shape: tuple[int, ...]) -> dict[str, np.ndarray]:
@@ -127,23 +149,15 @@ class Conv2D(Layer):
 
 
 class _Pool2D(Layer):
-    _fn = ""
+    """What the pooling layers share: the window and the stride (None = the window, an int or a pair,
+    checked as the functional API checks them), and the argument checks under the layer's own name."""
 
     def __init__(self, kernel_size, *, stride=None):
         super().__init__()
         name = type(self).__name__
         self.kernel_size = check_kernel_size(name, kernel_size)
-        self.stride = None if stride is None else check_int(name, "stride", stride, minimum=1)
-
-    def forward(self, x):
-        self._cache = np.array(as_array(f"{type(self).__name__}.forward", "x", x))
-        return getattr(pool, self._fn)(self._cache, self.kernel_size, stride=self.stride)
-
-    def backward(self, dout, *, input_grad=True):
-        x, fn = self._cached(), f"{type(self).__name__}.backward"
-        dout = check_dy(fn, pool_args(fn, x, self.kernel_size, self.stride), dout, name="dout")
-        dx = getattr(pool, self._fn + "_backward")(dout, x, self.kernel_size, stride=self.stride)
-        return dx if input_grad else None
+        pool_stride(name, stride, self.kernel_size)
+        self.stride = tuple(stride) if isinstance(stride, list) else stride
 
     def _args(self) -> str:
         stride = _k(self.kernel_size) if self.stride is None else self.stride
@@ -156,8 +170,6 @@ class MaxPool2D(_Pool2D):
     forward keeps the switches: where each window's first maximum sits (pool.max_switches).
     backward only spreads dy through them, as max_pool2d_backward does.
     """
-
-    _fn = "max_pool2d"
 
     def forward(self, x):
         a = pool_args("MaxPool2D.forward", x, self.kernel_size, self.stride)
@@ -174,7 +186,15 @@ class MaxPool2D(_Pool2D):
 class AvgPool2D(_Pool2D):
     """Average pooling over the last two axes (stride defaults to kernel_size), x: (..., H, W)."""
 
-    _fn = "avg_pool2d"
+    def forward(self, x):
+        a = pool_args("AvgPool2D.forward", x, self.kernel_size, self.stride)
+        self._cache = a
+        return pool.window_mean(a)
+
+    def backward(self, dout, *, input_grad=True):
+        a = self._cached()
+        dy = check_dy("AvgPool2D.backward", a, dout, name="dout")
+        return pool.mean_backward(a, dy) if input_grad else None
 
 
 class Dense(Layer):
@@ -187,14 +207,15 @@ class Dense(Layer):
         self.params = _uniform("Dense", rng, self.in_features, (self.out_features, self.in_features))
 
     def forward(self, x):
-        self._cache = np.array(as_array("Dense.forward", "x", x))
-        return dense(self._cache, self.params["w"], self.params["b"])
+        x, w = dense_args("Dense.forward", x, self.params["w"])
+        self._cache = np.array(x)
+        return fc_forward(self._cache, w, self.params["b"])
 
     def backward(self, dout, *, input_grad=True):
         x = self._cached()
         dout = as_array("Dense.backward", "dout", dout)
         check_shape("Dense.backward", "dout", dout, (*x.shape[:-1], self.out_features), f"x.shape={x.shape}")
-        dx, dw, db = dense_backward(dout, x, self.params["w"])
+        dx, dw, db = fc_backward(dout, x, self.params["w"])
         self.grads = {"w": dw, "b": db}
         return dx if input_grad else None
 
@@ -210,12 +231,12 @@ class Flatten(Layer):
         if x.ndim < 2:
             raise ValueError(f"Flatten.forward: x must be at least 2-D (N, ...), got shape {x.shape}")
         self._cache = x.shape
-        return x.reshape(x.shape[0], -1)
+        return x.reshape(x.shape[0], math.prod(x.shape[1:]))
 
     def backward(self, dout, *, input_grad=True):
         shape = self._cached()
         dout = as_array("Flatten.backward", "dout", dout)
-        expected = (shape[0], int(np.prod(shape[1:])))
+        expected = (shape[0], math.prod(shape[1:]))
         if dout.shape != expected:
             raise ValueError(f"Flatten.backward: dout has shape {dout.shape}, expected {expected}")
         return dout.reshape(shape) if input_grad else None

@@ -3,17 +3,34 @@ fixed window, nothing to learn) and trainable pooling (a learned window, with a 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
-from ..ops.checks import as_array, check_kernel_size
+from ..ops.checks import check_kernel_size
+from ..ops.pool_args import check_dy, pool_args
 from ..ops.pool_weighted import (
+    check_sigma,
     check_stride,
     check_weights,
     gaussian_kernel,
-    weighted_pool2d,
-    weighted_pool2d_backward,
+    weighted,
+    weighted_backward,
 )
 from .layers import Layer
+
+
+def _forward(layer: Layer, x, w: np.ndarray):
+    """y of the window w over x, checked under the layer's name; the layer keeps a copy of x."""
+    a = pool_args(f"{type(layer).__name__}.forward", x, w.shape, layer.stride)
+    layer._cache = a = dataclasses.replace(a, x=np.array(a.x))  # its own copy: dw needs x
+    return weighted(a, w)
+
+
+def _backward(layer: Layer, dout, w: np.ndarray):
+    a = layer._cached()
+    return weighted_backward(a, w, check_dy(f"{type(layer).__name__}.backward", a, dout, name="dout"))
+
 
 __all__ = ["GaussianPool2D", "TrainablePool2D"]
 
@@ -23,16 +40,15 @@ class GaussianPool2D(Layer):
 
     def __init__(self, kernel_size, sigma, *, stride=None):
         super().__init__()
-        self.kernel = gaussian_kernel(kernel_size, sigma)
-        self.sigma = float(sigma)
+        self.sigma = check_sigma("GaussianPool2D", sigma)
+        self.kernel = gaussian_kernel(check_kernel_size("GaussianPool2D", kernel_size), self.sigma)
         self.stride = check_stride("GaussianPool2D", kernel_size, stride)
 
     def forward(self, x):
-        self._cache = np.array(as_array("GaussianPool2D.forward", "x", x))
-        return weighted_pool2d(self._cache, self.kernel, stride=self.stride)
+        return _forward(self, x, self.kernel)
 
     def backward(self, dout, *, input_grad=True):
-        dx, _ = weighted_pool2d_backward(dout, self._cached(), self.kernel, stride=self.stride)
+        dx, _ = _backward(self, dout, self.kernel)
         return dx if input_grad else None
 
     def _args(self) -> str:
@@ -56,11 +72,10 @@ class TrainablePool2D(Layer):
         self.stride = check_stride("TrainablePool2D", (kh, kw), stride)
 
     def forward(self, x):
-        self._cache = np.array(as_array("TrainablePool2D.forward", "x", x))
-        return weighted_pool2d(self._cache, self.params["w"], stride=self.stride)
+        return _forward(self, x, self.params["w"])
 
     def backward(self, dout, *, input_grad=True):
-        dx, dw = weighted_pool2d_backward(dout, self._cached(), self.params["w"], stride=self.stride)
+        dx, dw = _backward(self, dout, self.params["w"])
         self.grads = {"w": dw}
         return dx if input_grad else None
 

@@ -10,13 +10,10 @@ The layers themselves are in :mod:`cnnmath.nn.layers`; import everything from :m
 
 from __future__ import annotations
 
-import numbers
+from ..ops.checks import check_real
+from .layers import Layer, check_model
 
-import numpy as np
-
-from .layers import Layer
-
-__all__ = ["Sequential", "sgd_step"]
+__all__ = ["Sequential", "check_rates", "sgd_step"]
 
 
 class Sequential(Layer):
@@ -61,6 +58,13 @@ class Sequential(Layer):
         return f"Sequential({inner}\n)"
 
 
+def check_rates(fn: str, lr, weight_decay=0.0) -> None:
+    """The learning rate and the weight decay of gradient descent: finite real numbers >= 0 (checked
+    by sgd_step, and up front by the loops that call it)."""
+    check_real(fn, "lr", lr, minimum=0)
+    check_real(fn, "weight_decay", weight_decay, minimum=0)
+
+
 def sgd_step(model: Layer, lr, *, weight_decay=0.0) -> None:
     """One step of plain gradient descent, in place: w <- w - lr (dw + weight_decay · w), b <- b - lr db.
 
@@ -68,13 +72,8 @@ def sgd_step(model: Layer, lr, *, weight_decay=0.0) -> None:
     weights "w" only, as in seed 002 (its penalty (λ/2) Σ w² leaves the biases out); PyTorch's
     SGD(weight_decay=λ) would also decay the biases.
     """
-    if not isinstance(model, Layer):
-        raise ValueError(
-            f"sgd_step: model must be a cnnmath.nn layer or Sequential, got {type(model).__name__}"
-        )
-    for name, value in (("lr", lr), ("weight_decay", weight_decay)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < np.inf:
-            raise ValueError(f"sgd_step: {name} must be a finite number >= 0, got {value!r}")
+    check_model("sgd_step", model)
+    check_rates("sgd_step", lr, weight_decay)
     for layer, name in model.parameters():
         if name not in layer.grads:
             raise RuntimeError(f"sgd_step: {layer!r} has no gradient for {name!r}; call backward first")

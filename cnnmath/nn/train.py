@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..ops.checks import as_array, check_int
+from ..ops.checks import as_array, as_labels, check_int
 from ..ops.losses import softmax_cross_entropy
-from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU
-from .sequential import Sequential, sgd_step
+from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, check_model
+from .sequential import Sequential, check_rates, sgd_step
 
 __all__ = [
     "DIGITS_RECIPE",
@@ -54,13 +54,44 @@ def batch_schedule(n: int, *, batch_size: int, epochs: int, seed: int) -> list[l
     return [list(rng.permutation(n)[: steps * batch_size].reshape(steps, batch_size)) for _ in range(epochs)]
 
 
-def _xy(fn: str, x, y) -> tuple[np.ndarray, np.ndarray]:
-    x, y = as_array(fn, "x", x), np.asarray(y)
-    if y.dtype.kind not in "iu" or y.shape != (len(x),):
+def _x(fn: str, x, name: str = "x", *, nonempty: bool = False) -> np.ndarray:
+    """A batch x: (N, ...) of numbers, with N >= 1 if ``nonempty``."""
+    x = as_array(fn, name, x)
+    if x.ndim == 0 or (nonempty and len(x) == 0):
         raise ValueError(
-            f"{fn}: y must be ({len(x)},) integer labels for x {x.shape}, got {y.dtype} {y.shape}"
+            f"{fn}: {name} must be a batch (N, ...) with N >= {int(nonempty)}, got shape {x.shape}"
+        )
+    return x
+
+
+def _xy(fn: str, x, y, names=("x", "y"), *, nonempty: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    x, y = _x(fn, x, names[0], nonempty=nonempty), as_labels(fn, names[1], y)
+    if y.shape != (len(x),):
+        raise ValueError(
+            f"{fn}: {names[1]} must be ({len(x)},) integer labels for {names[0]} {x.shape}, "
+            f"got {y.dtype} {y.shape}"
         )
     return x, y
+
+
+def _batches(fn: str, batches, n: int, name: str = "batches") -> list[np.ndarray]:
+    """A list of 1-D, non-empty integer index arrays into n rows (what batch_schedule gives per epoch)."""
+    if not isinstance(batches, list | tuple):
+        raise ValueError(f"{fn}: {name} must be a list of index arrays, got {type(batches).__name__}")
+    out = []
+    for k, idx in enumerate(batches):
+        i = np.asarray(idx) if not isinstance(idx, np.ma.MaskedArray) else None
+        integers = i is not None and i.dtype.kind in "iu"
+        if not integers or i.ndim != 1 or i.size == 0 or i.min() < 0 or i.max() >= n:
+            got = "a masked array" if i is None else f"dtype {i.dtype}, shape {i.shape}"
+            if integers and i.size:
+                got += f", values {i.min()}..{i.max()}"
+            raise ValueError(
+                f"{fn}: {name}[{k}] must be a non-empty 1-D integer array of row indices in 0..{n - 1}, "
+                f"got {got}"
+            )
+        out.append(i)
+    return out
 
 
 def train_epoch(model: Layer, x, y, batches, *, lr: float, weight_decay: float = 0.0, progress=None):
@@ -69,7 +100,11 @@ def train_epoch(model: Layer, x, y, batches, *, lr: float, weight_decay: float =
     x: (N, ...) inputs; y: (N,) integer labels. ``progress``: an optional tqdm bar (or anything with
     ``update(1)``). Returns the (len(batches),) array of minibatch losses, before each step.
     """
-    x, y = _xy("train_epoch", x, y)
+    fn = "train_epoch"
+    check_model(fn, model)
+    x, y = _xy(fn, x, y)
+    batches = _batches(fn, batches, len(x))
+    check_rates(fn, lr, weight_decay)
     losses = np.empty(len(batches))
     for k, idx in enumerate(batches):
         losses[k], dlogits = softmax_cross_entropy(model.forward(x[idx]), y[idx])
@@ -81,17 +116,18 @@ def train_epoch(model: Layer, x, y, batches, *, lr: float, weight_decay: float =
 
 
 def predict(model: Layer, x, *, batch_size: int = 500) -> np.ndarray:
-    """Class ids (N,) = argmax of the logits, computed in chunks of ``batch_size`` rows."""
-    x = as_array("predict", "x", x)
+    """Class ids (N,) = argmax of the logits, computed in chunks of ``batch_size`` rows (N may be 0)."""
+    check_model("predict", model)
+    x = _x("predict", x)
     batch_size = check_int("predict", "batch_size", batch_size, minimum=1)
-    return np.concatenate(
-        [model.forward(x[i : i + batch_size]).argmax(axis=1) for i in range(0, len(x), batch_size)]
-    )
+    starts = range(0, len(x), batch_size) if len(x) else [0]  # an empty batch still runs once: (0,)
+    return np.concatenate([model.forward(x[i : i + batch_size]).argmax(axis=1) for i in starts])
 
 
 def evaluate(model: Layer, x, y, *, batch_size: int = 500) -> tuple[float, float]:
     """(mean softmax cross-entropy, accuracy) of the model on x, y, in chunks of ``batch_size`` rows."""
-    x, y = _xy("evaluate", x, y)
+    check_model("evaluate", model)
+    x, y = _xy("evaluate", x, y, nonempty=True)
     batch_size = check_int("evaluate", "batch_size", batch_size, minimum=1)
     loss, correct = 0.0, 0
     for i in range(0, len(x), batch_size):
@@ -106,13 +142,17 @@ def confusion_matrix(y_true, y_pred, *, n_classes: int | None = None) -> np.ndar
 
     K = n_classes, or 1 + the largest label seen. The diagonal holds the correct predictions.
     """
-    t, p = np.asarray(y_true), np.asarray(y_pred)
-    if t.dtype.kind not in "iu" or p.dtype.kind not in "iu" or t.shape != p.shape or t.ndim != 1:
+    fn = "confusion_matrix"
+    t, p = as_labels(fn, "y_true", y_true), as_labels(fn, "y_pred", y_pred)
+    if t.shape != p.shape or t.ndim != 1:
         raise ValueError(
-            f"confusion_matrix: y_true and y_pred must be 1-D integer arrays of the same length, "
+            f"{fn}: y_true and y_pred must be 1-D integer arrays of the same length, "
             f"got {t.dtype} {t.shape} and {p.dtype} {p.shape}"
         )
-    K = int(max(t.max(initial=-1), p.max(initial=-1))) + 1 if n_classes is None else n_classes
+    if n_classes is None:
+        K = int(max(t.max(initial=-1), p.max(initial=-1))) + 1
+    else:
+        K = check_int(fn, "n_classes", n_classes, minimum=1)
     if t.size and (min(t.min(), p.min()) < 0 or max(t.max(), p.max()) >= K):
         raise ValueError(f"confusion_matrix: labels must lie in 0..{K - 1} (n_classes={K})")
     return np.bincount(t * K + p, minlength=K * K).reshape(K, K)
@@ -150,9 +190,20 @@ def fit(
     shows one tqdm bar per epoch (tqdm.auto: a widget in Jupyter, text elsewhere) ending with the
     epoch's loss and test accuracy. Returns a :class:`History`.
     """
-    x, y = _xy("fit", x, y)
+    fn = "fit"
+    check_model(fn, model)
+    x, y = _xy(fn, x, y)
+    if (x_test is None) != (y_test is None):
+        raise ValueError(f"{fn}: x_test and y_test go together: give both or neither")
     if x_test is not None:
-        x_test, y_test = _xy("fit", x_test, y_test)
+        x_test, y_test = _xy(fn, x_test, y_test, ("x_test", "y_test"), nonempty=True)
+    if not isinstance(schedule, list | tuple) or not schedule:
+        raise ValueError(
+            f"{fn}: schedule must be a non-empty list of epochs, each a list of index arrays "
+            f"(batch_schedule's result), got {schedule!r:.80}"
+        )
+    schedule = [_batches(fn, batches, len(x), f"schedule[{e}]") for e, batches in enumerate(schedule)]
+    check_rates(fn, lr, weight_decay)
     steps, train_loss, test_loss, test_acc = [], [], [], []
     for e, batches in enumerate(schedule):
         bar = None
@@ -200,6 +251,10 @@ def digits_cnn(*, filters: int = 16, seed: int = 0) -> Sequential:
 def train_digits(split, *, progress: bool = False, **recipe) -> tuple[Sequential, History]:
     """Notebook 12's training run, deterministically: :func:`digits_cnn` trained with :func:`fit` on
     ``split`` (a :class:`cnnmath.data.Split`) with DIGITS_RECIPE, updated by ``recipe`` (e.g. epochs=5)."""
+    if not all(hasattr(split, k) for k in ("x_train", "y_train", "x_test", "y_test")):
+        raise ValueError(
+            f"train_digits: split must be a cnnmath.data.Split (load_digits()), got {type(split).__name__}"
+        )
     unknown = set(recipe) - set(DIGITS_RECIPE)
     if unknown:
         raise ValueError(

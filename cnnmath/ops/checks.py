@@ -95,6 +95,76 @@ def check_int(fn: str, name: str, value, *, minimum: int) -> int:
     return int(value)
 
 
+def check_real(
+    fn: str,
+    name: str,
+    value,
+    *,
+    minimum=None,
+    strict: bool = False,
+    finite: bool = True,
+    allow_nan: bool = False,
+    why: str = "",
+):
+    """A real number (not bool, not a string, not complex; numpy and SymPy numbers are fine) that is
+    at least ``minimum`` (above it with ``strict=True``) and, with ``finite=True``, finite; NaN only
+    with ``allow_nan=True`` (a fill value, say). Returned as given (a SymPy Rational stays exact);
+    ``why`` ends the message."""
+    if finite:
+        rule = (
+            "a finite number" if minimum is None else f"a finite number {'>' if strict else '>='} {minimum}"
+        )
+    else:
+        rule = "a number" if minimum is None else f"a number {'>' if strict else '>='} {minimum}"
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{fn}: {name} must be {rule}{why}, got {value!r}")
+    if allow_nan and value != value:
+        return value
+    ok = value == value  # False for NaN
+    if ok and minimum is not None:
+        ok = value > minimum if strict else value >= minimum
+    if ok and finite:
+        ok = -math.inf < value < math.inf
+    if not ok:
+        raise ValueError(f"{fn}: {name} must be {rule}{why}, got {value!r}")
+    return value
+
+
+def check_sizes(fn: str, name: str, value, layout: str, *, minimum: int = 1) -> tuple[int, ...]:
+    """A tuple (or list) of as many integers >= ``minimum`` as ``layout`` names, e.g. "(H, W)" or
+    "(N, C, H, W)" (a numpy shape is a tuple). Returns a tuple of Python ints."""
+    n = layout.count(",") + 1
+    if not isinstance(value, tuple | list) or len(value) != n:
+        raise ValueError(f"{fn}: {name} must be {layout}, got {value!r}")
+    return tuple(check_int(fn, f"{name}[{i}]", v, minimum=minimum) for i, v in enumerate(value))
+
+
+def check_callable(fn: str, name: str, f) -> None:
+    if not callable(f):
+        raise ValueError(f"{fn}: {name} must be a function, got {type(f).__name__} {f!r}")
+
+
+def as_labels(fn: str, name: str, labels) -> np.ndarray:
+    """Integer class ids as an intp array (any shape; callers check it). Refused: floats, booleans,
+    strings, None and masked arrays; an empty list (numpy reads it as float64) is an empty label array."""
+    if isinstance(labels, np.ma.MaskedArray):
+        raise TypeError(
+            f"{fn}: {name} is a masked array (shape {labels.shape}, {int(np.ma.count_masked(labels))} "
+            f"masked): the mask would be lost; drop the masked entries"
+        )
+    try:
+        y = np.asarray(labels)
+    except (TypeError, ValueError) as e:
+        raise ValueError(
+            f"{fn}: {name} must be integer class ids, got {type(labels).__name__} ({e})"
+        ) from None
+    if y.size == 0 and y.dtype == np.float64:
+        y = y.astype(np.intp)
+    if y.dtype.kind not in "iu":
+        raise ValueError(f"{fn}: {name} must be integer class ids, got dtype {y.dtype} (shape {y.shape})")
+    return y.astype(np.intp, copy=False)
+
+
 def check_kernel_size(fn: str, kernel_size) -> tuple[int, int]:
     """``k`` or ``(kh, kw)`` -> ``(kh, kw)``, each an integer >= 1."""
     if isinstance(kernel_size, tuple | list):

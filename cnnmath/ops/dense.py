@@ -12,13 +12,11 @@ and for a batch of rows x: (N, D_in), z = x @ w.T + b. The loop form is
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from .checks import as_array, check_rank, check_shape
+from .checks import as_array, check_rank, check_real, check_shape
 
-__all__ = ["dense", "dense_backward", "l2_penalty"]
+__all__ = ["backward", "dense", "dense_args", "dense_backward", "forward", "l2_penalty"]
 
 
 def dense_args(fn: str, x, w, *, symbolic: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -45,12 +43,17 @@ def dense(x, w, b=None) -> np.ndarray:
     Returns z: (N, D_out), or (D_out,) for a 1-D x.
     """
     x, w = dense_args("dense", x, w)
-    z = x @ w.T
     if b is not None:
         b = as_array("dense", "b", b)
         check_shape("dense", "b", b, (w.shape[0],), f"one bias per output unit, w has shape {w.shape}")
-        z = z + b
-    return z
+    return forward(x, w, b)
+
+
+def forward(x: np.ndarray, w: np.ndarray, b) -> np.ndarray:
+    """z = x @ w.T + b for arguments already checked (b: (D_out,) or None); the Dense layer calls it
+    after checking x under its own name."""
+    z = x @ w.T
+    return z if b is None else z + b
 
 
 def dense_backward(dz, x, w) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -69,6 +72,11 @@ def dense_backward(dz, x, w) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x, w = dense_args("dense_backward", x, w)
     dz = as_array("dense_backward", "dz", dz)
     check_shape("dense_backward", "dz", dz, (*x.shape[:-1], w.shape[0]), f"x {x.shape} @ w.T, w {w.shape}")
+    return backward(dz, x, w)
+
+
+def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(dx, dw, db) of :func:`dense_backward` for arguments already checked."""
     dx = dz @ w
     if x.ndim == 1:
         return dx, np.outer(dz, x), dz.copy()
@@ -85,7 +93,5 @@ def l2_penalty(w, lam) -> tuple[float, np.ndarray]:
     with η = 1 and the data term averaged over the m samples).
     """
     w = as_array("l2_penalty", "w", w)
-    if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or not lam >= 0 or not np.isfinite(lam):
-        raise ValueError(f"l2_penalty: lam must be a finite number >= 0, got {lam!r}")
-    lam = float(lam)
+    lam = float(check_real("l2_penalty", "lam", lam, minimum=0))
     return 0.5 * lam * float(np.sum(w * w)), lam * w

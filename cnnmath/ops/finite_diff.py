@@ -20,7 +20,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .checks import as_array
+from .checks import as_array, check_callable, check_real
+from .gradcheck import scalar_value
 
 __all__ = [
     "SCHEMES",
@@ -59,22 +60,29 @@ def difference_gradient(f: Callable, x, h: float, *, scheme: str = "central", dt
     """
     fn = "difference_gradient"
     _scheme(fn, scheme)
-    dtype = np.dtype(dtype)
+    check_callable(fn, "f", f)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"{fn}: dtype must be float32 or float64, got {dtype!r}") from None
     if dtype not in (np.float32, np.float64):
         raise ValueError(f"{fn}: dtype must be float32 or float64, got {dtype}")
-    if not (isinstance(h, float | int) and h > 0):
-        raise ValueError(f"{fn}: h must be a positive number, got {h!r}")
+    check_real(fn, "h", h, minimum=0, strict=True)
     x = np.array(as_array(fn, "x", x), dtype=dtype)
     flat, grad = x.reshape(-1), np.zeros(x.size, dtype=dtype)
     step = dtype.type(h)
-    f0 = dtype.type(f(x)) if scheme == "forward" else None
+
+    def value():
+        return dtype.type(scalar_value(fn, f(x), x.shape))
+
+    f0 = value() if scheme == "forward" else None
     for i in range(flat.size):
         old = flat[i]
         flat[i] = old + step
-        fp = dtype.type(f(x))
+        fp = value()
         if scheme == "central":
             flat[i] = old - step
-            fm = dtype.type(f(x))
+            fm = value()
             grad[i] = (fp - fm) / (dtype.type(2) * step)
         else:
             grad[i] = (fp - f0) / step
@@ -99,6 +107,7 @@ def relative_error(analytic, numeric) -> float:
 
 def verdict(error: float) -> str:
     """CS231n's reading of a relative error (see THRESHOLDS)."""
+    check_real("verdict", "error", error, minimum=0, finite=False)
     return next(text for bound, text in THRESHOLDS if error < bound)
 
 
@@ -108,10 +117,17 @@ def step_errors(f: Callable, df: Callable, x0: float, hs, *, scheme: str = "cent
     f, df: numpy functions of a 0-d array (f is evaluated in ``dtype``; df, the exact derivative,
     in float64); x0: the point; hs: 1-D steps. Returns a float64 array of hs's length.
     """
-    _scheme("step_errors", scheme)
-    hs = as_array("step_errors", "hs", hs)
-    if hs.ndim != 1 or np.any(hs <= 0):
-        raise ValueError(f"step_errors: hs must be a 1-D array of positive steps, got shape {hs.shape}")
+    fn = "step_errors"
+    _scheme(fn, scheme)
+    check_callable(fn, "f", f)
+    check_callable(fn, "df", df)
+    x0 = float(check_real(fn, "x0", x0))
+    hs = as_array(fn, "hs", hs)
+    if hs.ndim != 1 or not np.all((hs > 0) & (hs < np.inf)):
+        raise ValueError(
+            f"{fn}: hs must be a 1-D array of finite positive steps, got shape {hs.shape}: "
+            f"{np.array2string(hs, threshold=8)}"
+        )
     exact = float(df(np.float64(x0)))
     return np.array(
         [abs(float(difference_gradient(f, np.array(x0), h, scheme=scheme, dtype=dtype)) - exact) for h in hs]
@@ -122,6 +138,5 @@ def kinks_within(z, h: float) -> np.ndarray:
     """Mask of the entries of z (a ReLU's input, say) closer than h to the kink at 0: a central
     difference with step h that moves z by up to h crosses the kink there. z: any shape -> bool array."""
     z = as_array("kinks_within", "z", z)
-    if not (isinstance(h, float | int) and h > 0):
-        raise ValueError(f"kinks_within: h must be a positive number, got {h!r}")
+    check_real("kinks_within", "h", h, minimum=0, strict=True, finite=False)
     return np.abs(z) < h

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .checks import as_array
+from .checks import as_array, check_callable, check_real
 
-__all__ = ["numerical_gradient"]
+__all__ = ["numerical_gradient", "scalar_value"]
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x, *, eps: float = 1e-6) -> np.ndarray:
@@ -18,28 +18,30 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, *, eps: float = 1e-6
     x: any shape; it is not modified (a float64 copy is perturbed).
     Returns dx: same shape as ``x``. The error is O(eps²) for smooth f.
     """
-    x = as_array("numerical_gradient", "x", x).copy()
-    if not (isinstance(eps, float | int) and eps > 0):
-        raise ValueError(f"numerical_gradient: eps must be a positive number, got {eps!r}")
+    fn = "numerical_gradient"
+    check_callable(fn, "f", f)
+    x = as_array(fn, "x", x).copy()
+    eps = float(check_real(fn, "eps", eps, minimum=0, strict=True))
     dx = np.zeros_like(x)
     flat, dflat = x.reshape(-1), dx.reshape(-1)
     for i in range(flat.size):
         old = flat[i]
         flat[i] = old + eps
-        fp = _scalar(f(x), x.shape)
+        fp = scalar_value(fn, f(x), x.shape)
         flat[i] = old - eps
-        fm = _scalar(f(x), x.shape)
+        fm = scalar_value(fn, f(x), x.shape)
         flat[i] = old
         dflat[i] = (fp - fm) / (2 * eps)
     return dx
 
 
-def _scalar(value, x_shape) -> float:
-    """f's value as a float; a ValueError naming the shapes if f returned a vector or a non-number."""
+def scalar_value(fn: str, value, x_shape) -> float:
+    """f's value as a float; a ValueError naming the shapes if f returned a vector or a non-number
+    (None, a string, a complex number). Shared by every finite-difference routine."""
     v = np.asarray(value)
     if v.size != 1 or v.dtype.kind not in "biuf":
         raise ValueError(
-            f"numerical_gradient: f must return one real number (a loss), got an array of shape {v.shape} "
+            f"{fn}: f must return one real number (a loss), got an array of shape {v.shape} "
             f"and dtype {v.dtype} for x of shape {x_shape}; for a vector function g, differentiate a "
             "scalar such as lambda x: np.sum(g(x) * dy)"
         )

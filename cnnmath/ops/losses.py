@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import as_array, check_rank, check_shape
+from .checks import as_array, as_labels, check_rank, check_shape
 
 __all__ = ["softmax", "softmax_cross_entropy", "squared_error"]
 
@@ -41,9 +41,7 @@ def softmax(logits) -> np.ndarray:
 
 
 def _labels(fn: str, labels, N: int, K: int) -> np.ndarray:
-    y = np.asarray(labels)
-    if y.dtype.kind not in "iu":
-        raise ValueError(f"{fn}: labels must be integer class ids, got dtype {y.dtype} (shape {y.shape})")
+    y = as_labels(fn, "labels", labels)
     if y.shape != (N,):
         raise ValueError(
             f"{fn}: labels has shape {y.shape}, expected ({N},) (one class id per row of logits)"
@@ -53,7 +51,7 @@ def _labels(fn: str, labels, N: int, K: int) -> np.ndarray:
             f"{fn}: labels must lie in 0..{K - 1} for logits with K={K} classes, "
             f"got values from {y.min()} to {y.max()}"
         )
-    return y.astype(np.intp)
+    return y
 
 
 def softmax_cross_entropy(logits, labels) -> tuple[float, np.ndarray]:

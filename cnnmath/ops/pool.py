@@ -18,13 +18,12 @@ maximum and so count it twice; after a ReLU all-zero windows make ties common.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._tiled_max import tiled_max, tiled_switches, tiles
-from .pool_args import PoolArgs, check_dy, pool_args
+from .pool_args import PoolArgs, check_dy, check_p, pool_args
 
 __all__ = [
     "avg_pool2d",
@@ -35,9 +34,11 @@ __all__ = [
     "max_pool2d_argmax",
     "max_pool2d_backward",
     "max_switches",
+    "mean_backward",
     "route_back",
     "switches",
     "window_max",
+    "window_mean",
 ]
 
 
@@ -148,7 +149,11 @@ def max_pool2d_argmax(x, kernel_size, *, stride=None) -> tuple[np.ndarray, np.nd
 
 def avg_pool2d(x, kernel_size, *, stride=None) -> np.ndarray:
     """y[..., i, j] = mean of the kh×kw window (seed 001's mean pooling). x: (..., H, W) -> (..., Ho, Wo)."""
-    a = pool_args("avg_pool2d", x, kernel_size, stride)
+    return window_mean(pool_args("avg_pool2d", x, kernel_size, stride))
+
+
+def window_mean(a: PoolArgs) -> np.ndarray:
+    """The window means, y: (..., Ho, Wo), for validated arguments (the AvgPool2D layer calls it)."""
     y = sum(a.x[index] for _, index in _offsets(a))
     return y / (a.kh * a.kw)
 
@@ -156,7 +161,12 @@ def avg_pool2d(x, kernel_size, *, stride=None) -> np.ndarray:
 def avg_pool2d_backward(dy, x, kernel_size, *, stride=None) -> np.ndarray:
     """dx: (..., H, W): every pixel of window (i, j) gets dy[..., i, j] / (kh·kw). dy: (..., Ho, Wo)."""
     a = pool_args("avg_pool2d_backward", x, kernel_size, stride)
-    share = check_dy("avg_pool2d_backward", a, dy) / (a.kh * a.kw)
+    return mean_backward(a, check_dy("avg_pool2d_backward", a, dy))
+
+
+def mean_backward(a: PoolArgs, dy: np.ndarray) -> np.ndarray:
+    """dx (..., H, W) of mean pooling for validated arguments and a checked dy (..., Ho, Wo)."""
+    share = dy / (a.kh * a.kw)
     dx = np.zeros_like(a.x)
     for _, index in _offsets(a):
         dx[index] += share
@@ -164,12 +174,6 @@ def avg_pool2d_backward(dy, x, kernel_size, *, stride=None) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- Lp pooling
-
-
-def _check_p(fn: str, p) -> float:
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not (1 <= p < np.inf):
-        raise ValueError(f"{fn}: p must be a finite number >= 1 (the Lp norm's exponent), got {p!r}")
-    return float(p)
 
 
 def _lp_scaled(a: PoolArgs, p: float) -> tuple[np.ndarray, np.ndarray]:
@@ -194,7 +198,7 @@ def lp_pool2d(x, p, kernel_size, *, stride=None) -> np.ndarray:
     precision, measured against mpmath in tests/test_pool.py). Note: PyTorch's lp_pool2d leaves
     out the |·|, so the two differ where x < 0.
     """
-    p = _check_p("lp_pool2d", p)
+    p = float(check_p("lp_pool2d", p))
     m, s = _lp_scaled(pool_args("lp_pool2d", x, kernel_size, stride), p)
     return m * s ** (1.0 / p)
 
@@ -211,7 +215,7 @@ def lp_pool2d_backward(dy, x, p, kernel_size, *, stride=None) -> np.ndarray:
     no derivative; it passes 0 back (a subgradient). With p = 1 an entry equal to 0 in a nonzero
     window also gets 0 (sign(0) = 0, a subgradient of |x| at 0). dy: (..., Ho, Wo).
     """
-    p = _check_p("lp_pool2d_backward", p)
+    p = float(check_p("lp_pool2d_backward", p))
     a = pool_args("lp_pool2d_backward", x, kernel_size, stride)
     dy = check_dy("lp_pool2d_backward", a, dy)
     m, s = _lp_scaled(a, p)

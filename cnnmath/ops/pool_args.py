@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import as_array, check_int, check_kernel_size
+from .checks import as_array, check_int, check_kernel_size, check_real
 from .conv_args import _out_len
 
-__all__ = ["PoolArgs", "check_dy", "pool_args"]
+__all__ = ["PoolArgs", "check_dy", "check_p", "pool_args", "pool_stride"]
 
 
 @dataclass(frozen=True)
@@ -45,14 +45,7 @@ def pool_args(fn: str, x, kernel_size, stride=None, *, symbolic: bool = False) -
     if x.ndim < 2:
         raise ValueError(f"{fn}: x must have at least 2 dimensions (..., H, W), got shape {x.shape}")
     kh, kw = check_kernel_size(fn, kernel_size)
-    if stride is None:
-        sh, sw = kh, kw
-    elif isinstance(stride, tuple | list):
-        if len(stride) != 2:
-            raise ValueError(f"{fn}: stride must be an int or a pair (sh, sw), got {stride!r}")
-        sh, sw = (check_int(fn, f"stride[{i}]", v, minimum=1) for i, v in enumerate(stride))
-    else:
-        sh = sw = check_int(fn, "stride", stride, minimum=1)
+    sh, sw = pool_stride(fn, stride, (kh, kw))
     H, W = x.shape[-2:]
     if kh > H or kw > W:
         raise ValueError(
@@ -60,6 +53,19 @@ def pool_args(fn: str, x, kernel_size, stride=None, *, symbolic: bool = False) -
             f"axes (H, W)={(H, W)} (x.shape={x.shape})"
         )
     return PoolArgs(x, kh, kw, sh, sw)
+
+
+def pool_stride(fn: str, stride, window: tuple[int, int]) -> tuple[int, int]:
+    """(sh, sw) for a stride given as None (= the window, non-overlapping), an int or a pair."""
+    if stride is None:
+        return window
+    if isinstance(stride, tuple | list):
+        if len(stride) != 2:
+            raise ValueError(f"{fn}: stride must be an int or a pair (sh, sw), got {stride!r}")
+        sh, sw = (check_int(fn, f"stride[{i}]", v, minimum=1) for i, v in enumerate(stride))
+        return sh, sw
+    s = check_int(fn, "stride", stride, minimum=1)
+    return s, s
 
 
 def check_dy(fn: str, a: PoolArgs, dy, *, name: str = "dy", symbolic: bool = False) -> np.ndarray:
@@ -72,3 +78,9 @@ def check_dy(fn: str, a: PoolArgs, dy, *, name: str = "dy", symbolic: bool = Fal
             f"{a.describe()}"
         )
     return dy
+
+
+def check_p(fn: str, p):
+    """The exponent of Lp pooling: a finite real number >= 1 (returned as given, so a SymPy Rational
+    stays exact for the loops)."""
+    return check_real(fn, "p", p, minimum=1, why=" (the Lp norm's exponent)")

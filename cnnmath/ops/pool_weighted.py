@@ -20,19 +20,20 @@ window (non-overlapping). The loop form is :mod:`cnnmath.reference.pool_weighted
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from .checks import as_array, check_kernel_size
-from .pool_args import PoolArgs, check_dy, pool_args
+from .checks import as_array, check_kernel_size, check_real
+from .pool_args import PoolArgs, check_dy, pool_args, pool_stride
 
 __all__ = [
+    "check_sigma",
     "check_stride",
     "check_weights",
     "gaussian_kernel",
     "gaussian_pool2d",
     "gaussian_pool2d_backward",
+    "weighted",
+    "weighted_backward",
     "weighted_pool2d",
     "weighted_pool2d_backward",
 ]
@@ -40,9 +41,7 @@ __all__ = [
 
 def check_sigma(fn: str, sigma) -> float:
     """σ of the Gaussian window: a finite real number > 0."""
-    if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or not (0 < sigma < np.inf):
-        raise ValueError(f"{fn}: sigma must be a finite number > 0 (the Gaussian's width), got {sigma!r}")
-    return float(sigma)
+    return float(check_real(fn, "sigma", sigma, minimum=0, strict=True, why=" (the Gaussian's width)"))
 
 
 def check_weights(fn: str, w) -> np.ndarray:
@@ -78,8 +77,8 @@ def _offsets(a: PoolArgs):
 
 
 def check_stride(fn: str, kernel_size, stride):
-    """Validate a layer's stride when it is built (on a window-sized dummy input), not at forward."""
-    pool_args(fn, np.zeros(check_kernel_size(fn, kernel_size)), kernel_size, stride)
+    """Validate a layer's stride when it is built, not at forward; returned as given."""
+    pool_stride(fn, stride, check_kernel_size(fn, kernel_size))
     return stride
 
 
@@ -94,7 +93,11 @@ def _args(fn: str, x, w, stride) -> tuple[PoolArgs, np.ndarray]:
 def weighted_pool2d(x, w, *, stride=None) -> np.ndarray:
     """y[..., i, j] = Σ_{r,t} w[r, t] x[..., i·sh + r, j·sw + t]. x: (..., H, W); w: (kh, kw); stride:
     None (= the window), an int or a pair. Returns y: (..., Ho, Wo)."""
-    a, w = _args("weighted_pool2d", x, w, stride)
+    return weighted(*_args("weighted_pool2d", x, w, stride))
+
+
+def weighted(a: PoolArgs, w: np.ndarray) -> np.ndarray:
+    """y (..., Ho, Wo) for validated arguments and window weights w (the pooling layers call it)."""
     y = np.zeros(a.y_shape)
     for r, t, index in _offsets(a):
         y += w[r, t] * a.x[index]
@@ -105,7 +108,11 @@ def weighted_pool2d_backward(dy, x, w, *, stride=None) -> tuple[np.ndarray, np.n
     """(dx, dw): dx: (..., H, W), every window adds w·dy[..., i, j] to its pixels (overlaps add up);
     dw: (kh, kw), dw[r, t] = Σ dy · (the pixel at offset (r, t) of each window). dy: (..., Ho, Wo)."""
     a, w = _args("weighted_pool2d_backward", x, w, stride)
-    dy = check_dy("weighted_pool2d_backward", a, dy)
+    return weighted_backward(a, w, check_dy("weighted_pool2d_backward", a, dy))
+
+
+def weighted_backward(a: PoolArgs, w: np.ndarray, dy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(dx, dw) for validated arguments, window weights w and a checked dy (..., Ho, Wo)."""
     dx = np.zeros(a.x.shape)
     dw = np.zeros(w.shape)
     for r, t, index in _offsets(a):

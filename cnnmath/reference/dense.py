@@ -50,7 +50,7 @@ def sigmoid_prime(z) -> np.ndarray:
 
 def _args(fn: str, x, w):
     x, w = dense_args(fn, x, w, symbolic=True)
-    return x.reshape(-1, x.shape[-1]), w, x.ndim
+    return x.reshape(x.shape[0] if x.ndim == 2 else 1, x.shape[-1]), w, x.ndim
 
 
 def dense(x, w, b=None) -> np.ndarray:
@@ -85,7 +85,7 @@ def dense_backward(dz, x, w):
     x2, w, ndim = _args(fn, x, w)
     dz = as_array(fn, "dz", dz, dtype=None)
     check_shape(fn, "dz", dz, (*x.shape[:-1], w.shape[0]) if ndim == 2 else (w.shape[0],), "z's shape")
-    dz2 = dz.reshape(-1, w.shape[0])
+    dz2 = dz.reshape(x2.shape[0], w.shape[0])
     (N, D_in), D_out = x2.shape, w.shape[0]
     dx, dw, db = zeros(x2.shape, dz2, w), zeros(w.shape, dz2, x2), zeros((D_out,), dz2)
     for n in range(N):
@@ -104,15 +104,38 @@ def mlp_forward(x, weights, biases, f=sigmoid):
     Returns (zs, activations): zs[l] (D_{l+1},) pre-activations, activations[0] = x and
     activations[l + 1] = f(zs[l]).
     """
-    if len(weights) != len(biases):
-        raise ValueError(f"mlp_forward: got {len(weights)} weight arrays but {len(biases)} bias arrays")
-    x = as_array("mlp_forward", "x", x, dtype=None)
-    check_rank("mlp_forward", "x", x, (1,), "(D_0,) (one sample)")
+    x, weights, biases = _layers("mlp_forward", x, weights, biases)
     zs, acts = [], [x]
     for w, b in zip(weights, biases, strict=True):
         zs.append(dense(acts[-1], w, b))
         acts.append(f(zs[-1]))
     return zs, acts
+
+
+def _layers(fn: str, x, weights, biases):
+    """x (D_0,) and the layers' arrays, checked as a chain: weights[l] (D_{l+1}, D_l) and biases[l]
+    (D_{l+1},), the first D_0 = x's length (object arrays of symbols allowed)."""
+    for name, seq in (("weights", weights), ("biases", biases)):
+        if not isinstance(seq, list | tuple):
+            raise ValueError(
+                f"{fn}: {name} must be a list of arrays, one per layer, got {type(seq).__name__}"
+            )
+    if len(weights) != len(biases):
+        raise ValueError(f"{fn}: got {len(weights)} weight arrays but {len(biases)} bias arrays")
+    x = as_array(fn, "x", x, dtype=None)
+    check_rank(fn, "x", x, (1,), "(D_0,) (one sample)")
+    ws = [as_array(fn, f"weights[{l}]", w, dtype=None) for l, w in enumerate(weights)]
+    bs = [as_array(fn, f"biases[{l}]", b, dtype=None) for l, b in enumerate(biases)]
+    d_in, came_from = x.shape[0], f"x has shape {x.shape}"
+    for l, (w, b) in enumerate(zip(ws, bs, strict=True)):
+        check_rank(fn, f"weights[{l}]", w, (2,), "(D_out, D_in)")
+        if w.shape[1] != d_in:
+            raise ValueError(
+                f"{fn}: weights[{l}] has shape {w.shape}, expected (D_{l + 1}, {d_in}): {came_from}"
+            )
+        check_shape(fn, f"biases[{l}]", b, (w.shape[0],), f"one bias per row of weights[{l}] {w.shape}")
+        d_in, came_from = w.shape[0], f"weights[{l}] has shape {w.shape}"
+    return x, ws, bs
 
 
 def mlp_backward(x, t, weights, biases, f=sigmoid, f_prime=sigmoid_prime):
@@ -123,7 +146,9 @@ def mlp_backward(x, t, weights, biases, f=sigmoid, f_prime=sigmoid_prime):
     Returns (deltas, dws, dbs): deltas[l] = ∂E/∂z^(l) (like zs[l]), dws[l] like weights[l],
     dbs[l] like biases[l].
     """
-    weights = [as_array("mlp_backward", f"weights[{l}]", w, dtype=None) for l, w in enumerate(weights)]
+    x, weights, biases = _layers("mlp_backward", x, weights, biases)
+    if not weights:
+        raise ValueError("mlp_backward: weights and biases must hold at least one layer, got none")
     zs, acts = mlp_forward(x, weights, biases, f)
     t = as_array("mlp_backward", "t", t, dtype=None)
     check_shape("mlp_backward", "t", t, acts[-1].shape, "one target per output unit")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from ..ops.pool_args import check_dy, pool_args
+from ..ops.pool_args import check_dy, check_p, pool_args
 from ._arrays import zeros
 
 __all__ = [
@@ -104,6 +104,7 @@ def _lp_parts(x, p):
 
 def lp_pool2d(x, p, kernel_size, *, stride=None) -> np.ndarray:
     """Loop form of :func:`cnnmath.lp_pool2d`: y = (Σ_window |x_k|^p)^(1/p)."""
+    p = check_p("reference.lp_pool2d", p)
     a = pool_args("reference.lp_pool2d", x, kernel_size, stride, symbolic=True)
     absf, _, p, inv_p = _lp_parts(a.x, p)
     y = zeros(a.y_shape, a.x)
@@ -122,6 +123,7 @@ def lp_pool2d_backward(dy, x, p, kernel_size, *, stride=None) -> np.ndarray:
 
     (a window of zeros passes 0 back when its entries are numbers).
     """
+    p = check_p("reference.lp_pool2d_backward", p)
     a = pool_args("reference.lp_pool2d_backward", x, kernel_size, stride, symbolic=True)
     dy = check_dy("reference.lp_pool2d_backward", a, dy, symbolic=True)
     absf, signf, p, inv_p = _lp_parts(a.x, p)

@@ -14,6 +14,7 @@ import sympy as sp
 
 from ..ops.checks import as_array, check_kernel_size
 from ..ops.pool_args import check_dy, pool_args
+from ..ops.pool_weighted import check_sigma
 from ._arrays import zeros
 
 __all__ = ["gaussian_kernel", "weighted_pool2d", "weighted_pool2d_backward"]
@@ -29,8 +30,13 @@ def _weights(fn: str, w) -> np.ndarray:
 def gaussian_kernel(kernel_size, sigma) -> np.ndarray:
     """g[r, t] = exp(-((r - cr)² + (t - ct)²)/(2σ²)) / Σ, one exponential at a time (an object array
     of exact SymPy numbers when sigma is a SymPy number, floats otherwise)."""
-    kh, kw = check_kernel_size("reference.gaussian_kernel", kernel_size)
+    fn = "reference.gaussian_kernel"
+    kh, kw = check_kernel_size(fn, kernel_size)
     exact = isinstance(sigma, sp.Basic)
+    if not exact:
+        check_sigma(fn, sigma)
+    elif sigma.is_positive is False:  # 0 or negative; a symbol of unknown sign may stand
+        raise ValueError(f"{fn}: sigma must be > 0 (the Gaussian's width), got {sigma}")
     exp = sp.exp if exact else np.exp
     half = sp.Rational(1, 2) if exact else 0.5
     g = zeros((kh, kw), np.empty(0, dtype=object if exact else float))

@@ -44,6 +44,8 @@ def _args(fn, A_prev, W, stride, pad):
     s, p = check_int(fn, "stride", stride, minimum=1), check_int(fn, "pad", pad, minimum=0)
     H, Wd, C = A_prev.shape
     fh, fw = W.shape[1:3]
+    if min(H, Wd, fh, fw) < 1:
+        raise ValueError(f"{fn}: empty spatial size in A_prev.shape={A_prev.shape} or W.shape={W.shape}")
     if fh > H + 2 * p or fw > Wd + 2 * p:
         raise ValueError(f"{fn}: filter ({fh}, {fw}) is larger than the padded input {A_prev.shape}, pad={p}")
     A_pad = zeros((H + 2 * p, Wd + 2 * p, C), A_prev)

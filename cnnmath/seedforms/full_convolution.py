@@ -19,7 +19,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops import conv as _fast
-from ..ops.checks import as_array, check_int, check_kernel_size, check_rank, from_nchw, to_nchw
+from ..ops.checks import (
+    as_array,
+    check_int,
+    check_kernel_size,
+    check_rank,
+    check_sizes,
+    from_nchw,
+    to_nchw,
+)
 from ..ops.conv_args import conv_output_size
 from ..reference import conv as _loops
 
@@ -37,6 +45,22 @@ __all__ = [
 def _arr(fn, name, a):
     a = as_array(fn, name, a, dtype=None)
     return a if a.dtype == object else a.astype(np.float64)
+
+
+def _spatial(fn: str, name: str, a: np.ndarray) -> None:
+    """The last two axes (H, W) must not be empty."""
+    if min(a.shape[-2:]) < 1:
+        raise ValueError(f"{fn}: {name} has an empty spatial size (..., H, W) = {a.shape}")
+
+
+def _out_hw(fn: str, hw, khw, s: int, p: int, kernel: str, where: str) -> tuple[int, int]:
+    """The conv2d output size (Ho, Wo) for input (H, W), kernel (KH, KW), stride s and padding p, or a
+    ValueError when the kernel does not fit the padded input (``kernel`` and ``where`` say which
+    arguments the sizes came from)."""
+    (H, W), (KH, KW) = hw, khw
+    if KH > H + 2 * p or KW > W + 2 * p:
+        raise ValueError(f"{fn}: {kernel} is larger than the padded input {(H + 2 * p, W + 2 * p)} ({where})")
+    return conv_output_size(H, KH, stride=s, padding=p), conv_output_size(W, KW, stride=s, padding=p)
 
 
 def _conv(x, w):
@@ -58,6 +82,7 @@ def dilate(d, stride: int) -> np.ndarray:
     s = check_int("dilate", "stride", stride, minimum=1)
     if d.ndim < 2:
         raise ValueError(f"dilate: d must have at least 2 dimensions (..., H, W), got shape {d.shape}")
+    _spatial("dilate", "d", d)
     H, W = d.shape[-2:]
     out = np.zeros((*d.shape[:-2], (H - 1) * s + 1, (W - 1) * s + 1), dtype=d.dtype)
     out[..., ::s, ::s] = d
@@ -93,6 +118,7 @@ def full_conv(d, w) -> np.ndarray:
     check_rank("full_conv", "d", d, (2, 4), "(Ho, Wo) or (N, F, Ho, Wo)")
     if w.ndim != d.ndim:
         raise ValueError(f"full_conv: d.shape={d.shape} and w.shape={w.shape} must have the same rank")
+    _spatial("full_conv", "w", w)
     KH, KW = w.shape[-2:]
     if d.ndim == 4 and d.shape[1] != w.shape[0]:
         raise ValueError(
@@ -114,9 +140,26 @@ def delta_full_conv(dz, w, x_shape, *, stride: int = 1, padding: int = 0) -> np.
     dz, w = _arr(fn, "dz", dz), _arr(fn, "w", w)
     s = check_int(fn, "stride", stride, minimum=1)
     p = check_int(fn, "padding", padding, minimum=0)
-    H, W = tuple(x_shape)[-2:]
+    check_rank(fn, "dz", dz, (2, 4), "(Ho, Wo) or (N, F, Ho, Wo)")
+    if w.ndim != dz.ndim:
+        raise ValueError(f"{fn}: dz.shape={dz.shape} and w.shape={w.shape} must have the same rank (2 or 4)")
+    _spatial(fn, "w", w)
+    n = len(x_shape) if isinstance(x_shape, tuple | list) else None
+    if n == 4 and dz.ndim == 4:  # (N, C, H, W): N and C must be dz's and w's
+        N, C, H, W = check_sizes(fn, "x_shape", x_shape, "(N, C, H, W)")
+        if (N, C) != (dz.shape[0], w.shape[1]):
+            raise ValueError(
+                f"{fn}: x_shape={tuple(x_shape)} does not match dz.shape={dz.shape} (N = {dz.shape[0]}) "
+                f"and w.shape={w.shape} (C = {w.shape[1]})"
+            )
+    elif n == 2:
+        H, W = check_sizes(fn, "x_shape", x_shape, "(H, W)")
+    else:
+        layout = "(H, W) or (N, C, H, W)" if dz.ndim == 4 else "(H, W)"
+        raise ValueError(f"{fn}: x_shape must be {layout}, got {x_shape!r}")
     KH, KW = w.shape[-2:]
-    expected = (conv_output_size(H, KH, stride=s, padding=p), conv_output_size(W, KW, stride=s, padding=p))
+    kernel = f"the kernel {(KH, KW)} (w.shape={w.shape})"
+    expected = _out_hw(fn, (H, W), (KH, KW), s, p, kernel, f"x_shape={tuple(x_shape)}, padding={p}")
     if dz.shape[-2:] != expected:
         raise ValueError(
             f"{fn}: dz.shape={dz.shape} does not end in {expected}, the output size for "
@@ -142,11 +185,10 @@ def weight_grad_correlate(x, dz, kernel_size, *, stride: int = 1, padding: int =
     if dz.ndim != x.ndim or (x.ndim == 4 and dz.shape[0] != x.shape[0]):
         raise ValueError(f"{fn}: x.shape={x.shape} and dz.shape={dz.shape} do not match (N and rank)")
     x4, dz4 = to_nchw(x), to_nchw(dz)
+    _spatial(fn, "x", x)
     H, W = x4.shape[2:]
-    if dz4.shape[2:] != (
-        conv_output_size(H, KH, stride=s, padding=p),
-        conv_output_size(W, KW, stride=s, padding=p),
-    ):
+    where = f"x.shape={x.shape}, padding={p}"
+    if dz4.shape[2:] != _out_hw(fn, (H, W), (KH, KW), s, p, f"kernel_size={(KH, KW)}", where):
         raise ValueError(
             f"{fn}: dz.shape={dz.shape} is not the output size for x.shape={x.shape}, "
             f"kernel_size={(KH, KW)}, stride={s}, padding={p}"
@@ -172,7 +214,7 @@ def mean_pool_backward_kron(dy, kernel_size, *, input_hw=None) -> np.ndarray:
     dx = np.kron(dy, np.full((kh, kw), 1.0 / (kh * kw)))
     if input_hw is None:
         return dx
-    H, W = input_hw
+    H, W = check_sizes(fn, "input_hw", input_hw, "(H, W)")
     Ho, Wo = dy.shape[-2:]
     if H // kh != Ho or W // kw != Wo:
         raise ValueError(

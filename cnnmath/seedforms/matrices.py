@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.checks import check_int
+from ..ops.checks import as_array, check_rank, check_sizes
 from ..ops.conv_args import conv_args
 from ..ops.pool import max_pool2d_argmax
 from ..ops.pool_args import pool_args
@@ -39,14 +39,11 @@ def conv_matrix(input_shape, w, *, stride: int = 1, padding: int = 0, dilation: 
     reads pixel (i*S + r*D - p, j*S + t*D - p), as in :func:`cnnmath.conv2d`.
     """
     fn = "conv_matrix"
-    shape = tuple(input_shape) if isinstance(input_shape, tuple | list) else None
-    if shape is None or len(shape) != 2:
-        raise ValueError(f"{fn}: input_shape must be a pair (H, W), got {input_shape!r}")
-    shape = tuple(check_int(fn, f"input_shape[{i}]", n, minimum=1) for i, n in enumerate(shape))
+    shape = check_sizes(fn, "input_shape", input_shape, "a pair (H, W)")
+    w = as_array(fn, "w", w, dtype=None)
+    check_rank(fn, "w", w, (2,), "(KH, KW), a kernel for the 2-D image of input_shape")
     probe = np.zeros(shape)  # only its shape is used, through the shared checks
     a = conv_args(fn, probe, w, stride=stride, padding=padding, symbolic=True, dilation=dilation)
-    if a.ndim != 2:
-        raise ValueError(f"{fn}: w must be a 2-D kernel (KH, KW), got shape {np.shape(w)}")
     H, W = shape
     k = a.w[0, 0]
     KH, KW = k.shape

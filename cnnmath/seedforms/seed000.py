@@ -34,7 +34,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..ops.activations import sigmoid, sigmoid_prime
-from ..ops.checks import as_array, check_int, check_shape
+from ..ops.checks import as_array, check_int, check_real, check_shape
 
 __all__ = [
     "Forward",
@@ -154,25 +154,41 @@ def formula_11(gamma, dzo, *, wo, af_prime, n_g: int) -> np.ndarray:
     return out
 
 
-def _check(fn: str, x, p: Params, n_g) -> tuple[np.ndarray, Params, int]:
-    x = as_array(fn, "x", x)
+def _arrays(fn: str, p, name: str) -> Params:
     if not isinstance(p, Params):
-        raise ValueError(f"{fn}: p must be a seed000.Params(wf, bf, wo, bo), got {type(p).__name__}")
-    wf, bf, wo, bo = (as_array(fn, f"p.{k}", v) for k, v in zip(Params._fields, p, strict=True))
+        raise ValueError(f"{fn}: {name} must be a seed000.Params(wf, bf, wo, bo), got {type(p).__name__}")
+    return Params(*(as_array(fn, f"{name}.{k}", v) for k, v in zip(Params._fields, p, strict=True)))
+
+
+def _params(fn: str, p, name: str = "p") -> Params:
+    """p as a Params of float arrays whose shapes fit each other (wf (m, n_w, n_w), bf (m,),
+    wo (L, m, n_p, n_p), bo (L,)); what the image's size decides is checked by :func:`_check`."""
+    wf, bf, wo, bo = _arrays(fn, p, name)
+    if wf.ndim != 3 or wf.shape[1] != wf.shape[2] or wf.shape[1] < 1:
+        raise ValueError(f"{fn}: {name}.wf must be (m, n_w, n_w) with n_w >= 1, got {wf.shape}")
+    m = wf.shape[0]
+    check_shape(fn, f"{name}.bf", bf, (m,), f"one shared bias b^Fk per filter, wf {wf.shape}")
+    if wo.ndim != 4 or wo.shape[1] != m or wo.shape[2] != wo.shape[3]:
+        raise ValueError(f"{fn}: {name}.wo is {wo.shape}, expected (L, m, n_p, n_p) with m = {m}")
+    check_shape(fn, f"{name}.bo", bo, (wo.shape[0],), f"one bias b^O_l per output, wo {wo.shape}")
+    return Params(wf, bf, wo, bo)
+
+
+def _check(fn: str, x, p: Params, n_g) -> tuple[np.ndarray, Params, int]:
+    x, p = as_array(fn, "x", x), _params(fn, p)
     n_g = check_int(fn, "n_g", n_g, minimum=1)
     if x.ndim != 2 or x.shape[0] != x.shape[1]:
         raise ValueError(f"{fn}: x must be a square (n, n) image X, got shape {x.shape}")
-    if wf.ndim != 3 or wf.shape[1] != wf.shape[2] or not 1 <= wf.shape[1] <= x.shape[0]:
-        raise ValueError(f"{fn}: p.wf must be (m, n_w, n_w) with n_w <= n={x.shape[0]}, got {wf.shape}")
-    m, n_f = wf.shape[0], x.shape[0] - wf.shape[1] + 1
+    (m, n_w, _), L = p.wf.shape, p.wo.shape[0]
+    if n_w > x.shape[0]:
+        raise ValueError(f"{fn}: p.wf must be (m, n_w, n_w) with n_w <= n={x.shape[0]}, got {p.wf.shape}")
+    n_f = x.shape[0] - n_w + 1
     if n_f % n_g:
         raise ValueError(f"{fn}: n_f = n - n_w + 1 = {n_f} is not divisible by n_g={n_g} (x {x.shape})")
     n_p = n_f // n_g
-    check_shape(fn, "p.bf", bf, (m,), f"one shared bias b^Fk per filter, wf {wf.shape}")
-    if wo.ndim != 4 or wo.shape[1:] != (m, n_p, n_p):
-        raise ValueError(f"{fn}: p.wo is {wo.shape}, expected (L, m, n_p, n_p) = (L, {m}, {n_p}, {n_p})")
-    check_shape(fn, "p.bo", bo, (wo.shape[0],), f"one bias b^O_l per output, wo {wo.shape}")
-    return x, Params(wf, bf, wo, bo), n_g
+    if p.wo.shape != (L, m, n_p, n_p):
+        raise ValueError(f"{fn}: p.wo is {p.wo.shape}, expected (L, m, n_p, n_p) = (L, {m}, {n_p}, {n_p})")
+    return x, p, n_g
 
 
 def forward(x, p: Params, n_g: int) -> Forward:
@@ -213,9 +229,12 @@ def backward(x, t, p: Params, n_g: int, *, ties: str = "first") -> Gradients:
 
 
 def step(p: Params, dp: Params, eta: float) -> Params:
-    """Seed 000's (5), Δw = -η ∂C/∂w for all four parameter kinds: returns new Params (p is kept)."""
-    if isinstance(eta, bool) or not isinstance(eta, int | float) or not 0 < eta < np.inf:
-        raise ValueError(f"step: eta must be a positive finite number, got {eta!r}")
+    """Seed 000's (5), Δw = -η ∂C/∂w for all four parameter kinds: returns new Params (p is kept).
+    dp: Params of the same shapes as p (``backward(...).dp``)."""
+    eta = float(check_real("step", "eta", eta, minimum=0, strict=True))
+    p, dp = _params("step", p), _arrays("step", dp, "dp")
+    for k, w, g in zip(Params._fields, p, dp, strict=True):
+        check_shape("step", f"dp.{k}", g, w.shape, f"the gradient of p.{k}")
     return Params(*(w - eta * g for w, g in zip(p, dp, strict=True)))
 
 
@@ -223,6 +242,7 @@ def init_params(m: int, n_w: int, n_p: int, L: int, rng: np.random.Generator, *,
     """Random Params: every entry ~ U(-scale, scale), drawn from rng in the order wf, bf, wo, bo."""
     for k, v in {"m": m, "n_w": n_w, "n_p": n_p, "L": L}.items():
         check_int("init_params", k, v, minimum=1)
+    scale = float(check_real("init_params", "scale", scale, minimum=0, strict=True))
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"init_params: rng must be a numpy Generator, got {rng!r}")
     return Params(
@@ -235,7 +255,8 @@ def to_sequential(p: Params, n_g: int):
     w = wf[:, None] (m, 1, n_w, n_w), Dense's w = wo.reshape(L, m n_p²) (Flatten's (k, i, j) order)."""
     from .. import nn
 
-    wf, bf, wo, bo = (as_array("to_sequential", f"p.{k}", v) for k, v in zip(Params._fields, p, strict=True))
+    wf, bf, wo, bo = _params("to_sequential", p)
+    n_g = check_int("to_sequential", "n_g", n_g, minimum=1)
     m, n_w, L = wf.shape[0], wf.shape[-1], wo.shape[0]
     model = nn.Sequential(nn.Conv2D(1, m, n_w), nn.Sigmoid(), nn.MaxPool2D(n_g), nn.Flatten())
     model.layers += [nn.Dense(wo[0].size, L), nn.Sigmoid()]

@@ -28,13 +28,14 @@ fast layers of :mod:`cnnmath.nn`.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 
 from .. import reference
 from ..ops.activations import relu, relu_prime
-from ..ops.checks import as_array, check_int
+from ..ops.checks import as_array, check_int, check_rank, check_shape, check_sizes
 
 __all__ = [
     "POOL",
@@ -80,16 +81,54 @@ class Forward(NamedTuple):
 
 def sizes(input_hw: tuple[int, int], k1: int, k2: int) -> dict[str, tuple[int, int]]:
     """The map sizes: z1 (H1, W1) = input − K1 + 1, p1 = ⌊z1 / POOL⌋, z2 = p1 − K2 + 1."""
-    H, W = input_hw
-    h1, w1 = H - k1 + 1, W - k1 + 1
+    fn = "twoconv.sizes"
+    hw = check_sizes(fn, "input_hw", input_hw, "(H, W)")
+    k1, k2 = check_int(fn, "k1", k1, minimum=1), check_int(fn, "k2", k2, minimum=1)
+    return _sizes(fn, hw, (k1, k1), (k2, k2))
+
+
+def _sizes(fn: str, hw, k1, k2) -> dict[str, tuple[int, int]]:
+    """:func:`sizes` for checked (H, W) and kernels (KH, KW) (rectangular ones too)."""
+    (H, W), (kh1, kw1), (kh2, kw2) = hw, k1, k2
+    h1, w1 = H - kh1 + 1, W - kw1 + 1
     hp, wp = h1 // POOL, w1 // POOL
-    h2, w2 = hp - k2 + 1, wp - k2 + 1
+    h2, w2 = hp - kh2 + 1, wp - kw2 + 1
     if min(h1, w1, hp, wp, h2, w2) < 1:
+        k1, k2 = (k[0] if k[0] == k[1] else k for k in (k1, k2))
         raise ValueError(
-            f"twoconv: input {input_hw} with kernels {k1} and {k2} and a {POOL}×{POOL} pool leaves no "
+            f"{fn}: input {tuple(hw)} with kernels {k1} and {k2} and a {POOL}×{POOL} pool leaves no "
             f"output (z1 {(h1, w1)}, p1 {(hp, wp)}, z2 {(h2, w2)})"
         )
     return {"z1": (h1, w1), "p1": (hp, wp), "z2": (h2, w2)}
+
+
+def _params(fn: str, p) -> Params:
+    """p as a Params of arrays (numbers, or objects: symbols, polynomials) whose shapes fit each other:
+    w1 (C1, C0, K1, K1'), b1 (C1,), w2 (C2, C1, K2, K2'), b2 (C2,), w3 (classes, features), b3 (classes,)."""
+    if not isinstance(p, Params):
+        raise ValueError(f"{fn}: p must be a twoconv.Params(w1, b1, w2, b2, w3, b3), got {type(p).__name__}")
+    w1, b1, w2, b2, w3, b3 = (
+        as_array(fn, f"p.{k}", v, dtype=None) for k, v in zip(Params._fields, p, strict=True)
+    )
+    check_rank(fn, "p.w1", w1, (4,), "(C1, C0, K1, K1)")
+    check_shape(fn, "p.b1", b1, w1.shape[:1], f"one bias per filter of p.w1 {w1.shape}")
+    check_rank(fn, "p.w2", w2, (4,), "(C2, C1, K2, K2)")
+    if w2.shape[1] != w1.shape[0]:
+        raise ValueError(
+            f"{fn}: p.w2 has shape {w2.shape}, expected (C2, {w1.shape[0]}, K2, K2): it reads the "
+            f"C1 = {w1.shape[0]} maps of p.w1 {w1.shape}"
+        )
+    check_shape(fn, "p.b2", b2, w2.shape[:1], f"one bias per filter of p.w2 {w2.shape}")
+    check_rank(fn, "p.w3", w3, (2,), "(classes, C2·H2·W2)")
+    check_shape(fn, "p.b3", b3, w3.shape[:1], f"one bias per row of p.w3 {w3.shape}")
+    return Params(w1, b1, w2, b2, w3, b3)
+
+
+def _mask(fn: str, name: str, m, shape) -> np.ndarray:
+    """A fixed pattern (gamma_, or a ReLU pattern) must have the shape of the map it multiplies."""
+    m = as_array(fn, name, m, dtype=None)
+    check_shape(fn, name, m, shape, "the shape of the map it is applied to")
+    return m
 
 
 def init_params(channels, kernels, input_hw, classes: int, rng: np.random.Generator) -> Params:
@@ -98,18 +137,13 @@ def init_params(channels, kernels, input_hw, classes: int, rng: np.random.Genera
     channels: (C0, C1, C2); kernels: (K1, K2); input_hw: (H, W).
     """
     fn = "twoconv.init_params"
-    if not (isinstance(channels, tuple | list) and len(channels) == 3):
-        raise ValueError(f"{fn}: channels must be (C0, C1, C2), got {channels!r}")
-    if not (isinstance(kernels, tuple | list) and len(kernels) == 2):
-        raise ValueError(f"{fn}: kernels must be (K1, K2), got {kernels!r}")
-    if not (isinstance(input_hw, tuple | list) and len(input_hw) == 2):
-        raise ValueError(f"{fn}: input_hw must be (H, W), got {input_hw!r}")
+    C0, C1, C2 = check_sizes(fn, "channels", channels, "(C0, C1, C2)")
+    k1, k2 = check_sizes(fn, "kernels", kernels, "(K1, K2)")
+    hw = check_sizes(fn, "input_hw", input_hw, "(H, W)")
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"{fn}: rng must be a numpy Generator (np.random.default_rng(seed)), got {rng!r}")
-    C0, C1, C2 = (check_int(fn, f"channels[{i}]", c, minimum=1) for i, c in enumerate(channels))
-    k1, k2 = (check_int(fn, f"kernels[{i}]", k, minimum=1) for i, k in enumerate(kernels))
     classes = check_int(fn, "classes", classes, minimum=1)
-    h2, w2 = sizes(input_hw, k1, k2)["z2"]
+    h2, w2 = _sizes(fn, hw, (k1, k1), (k2, k2))["z2"]
     fan1, fan2, fan3 = C0 * k1 * k1, C1 * k2 * k2, C2 * h2 * w2
     shapes = [
         ((C1, C0, k1, k1), fan1),
@@ -126,6 +160,10 @@ def gamma(a1) -> np.ndarray:
     """Γ: 1 at the first maximum (row-major) of every POOL × POOL window of a1 (N, C, H1, W1), else 0.
     Rows and columns beyond the last whole window get 0. Computed with the reference loops."""
     a1 = as_array("twoconv.gamma", "a1", a1)
+    if a1.ndim < 2 or min(a1.shape[-2:]) < POOL:
+        raise ValueError(
+            f"twoconv.gamma: a1 must be (N, C, H1, W1) with H1, W1 >= POOL = {POOL}, got shape {a1.shape}"
+        )
     hp, wp = a1.shape[-2] // POOL, a1.shape[-1] // POOL
     return reference.max_pool2d_backward(np.ones((*a1.shape[:-2], hp, wp)), a1, POOL)
 
@@ -176,21 +214,45 @@ def forward(x, p: Params, *, f=relu, gamma_=None, pattern=None, z1=None, z2=None
     maxima of a1). z1 or z2: symbols to use in place of the weighted inputs computed from x (to
     differentiate E with respect to them); x is then not used and may be None.
     """
+    fn = "twoconv.forward"
+    p = _params(fn, p)
     m1, m2 = (None, None) if pattern is None else pattern
+    (C1, C0, *k1), (C2, _, *k2) = p.w1.shape, p.w2.shape
     if z1 is None and z2 is None:
-        x = as_array("twoconv.forward", "x", x, dtype=None)
+        x = as_array(fn, "x", x, dtype=None)
         if x.ndim != 4:
-            raise ValueError(f"twoconv.forward: x must be 4-D (N, C0, H, W), got shape {x.shape}")
+            raise ValueError(f"{fn}: x must be 4-D (N, C0, H, W), got shape {x.shape}")
+        if x.shape[1] != C0:
+            raise ValueError(
+                f"{fn}: x has {x.shape[1]} channels (x.shape={x.shape}), p.w1 {p.w1.shape} reads C0 = {C0}"
+            )
+        _sizes(fn, x.shape[2:], k1, k2)
         z1 = reference.conv2d(x, p.w1, p.b1)
     if z2 is None:
-        a1 = _act(f, z1, m1)
-        g = gamma(a1) if gamma_ is None else np.asarray(gamma_)
+        z1 = as_array(fn, "z1", z1, dtype=None)
+        if z1.ndim != 4 or z1.shape[1] != C1:
+            raise ValueError(
+                f"{fn}: z1 must be (N, C1, H1, W1) with C1 = {C1} (p.w1 {p.w1.shape}), got {z1.shape}"
+            )
+        a1 = _act(f, z1, None if m1 is None else _mask(fn, "pattern[0]", m1, z1.shape))
+        g = gamma(a1) if gamma_ is None else _mask(fn, "gamma_", gamma_, a1.shape)
         p1 = _pool(a1, g)
         z2 = reference.conv2d(p1, p.w2, p.b2)
     else:
         a1 = g = p1 = None
-    a2 = _act(f, z2, m2)
-    logits = reference.dense(a2.reshape(len(a2), -1), p.w3, p.b3)
+    z2 = as_array(fn, "z2", z2, dtype=None)
+    if z2.ndim != 4 or z2.shape[1] != C2:
+        raise ValueError(
+            f"{fn}: z2 must be (N, C2, H2, W2) with C2 = {C2} (p.w2 {p.w2.shape}), got {z2.shape}"
+        )
+    a2 = _act(f, z2, None if m2 is None else _mask(fn, "pattern[1]", m2, z2.shape))
+    features = math.prod(z2.shape[1:])
+    if p.w3.shape[1] != features:
+        raise ValueError(
+            f"{fn}: p.w3 has shape {p.w3.shape}, expected (classes, C2·H2·W2) = "
+            f"({p.w3.shape[0]}, {features}) for z2 of shape {z2.shape}"
+        )
+    logits = reference.dense(a2.reshape(len(a2), features), p.w3, p.b3)
     return Forward(z1, a1, g, p1, z2, a2, logits)
 
 
@@ -199,9 +261,13 @@ def deltas(dlogits, p: Params, fwd: Forward, *, f_prime=relu_prime, pattern=None
 
     dlogits: (N, classes) = ∂E/∂logits; fwd: from :func:`forward`; f_prime or pattern as there.
     """
+    p, d3 = _params("twoconv.deltas", p), _dlogits("twoconv.deltas", dlogits, fwd)
     m1, m2 = (None, None) if pattern is None else pattern
-    d3 = np.asarray(dlogits)
-    da2 = reference.dense_backward(d3, fwd.a2.reshape(len(d3), -1), p.w3)[0]
+    if m2 is not None:
+        m2 = _mask("twoconv.deltas", "pattern[1]", m2, fwd.z2.shape)
+    if m1 is not None and fwd.z1 is not None:
+        m1 = _mask("twoconv.deltas", "pattern[0]", m1, fwd.z1.shape)
+    da2 = reference.dense_backward(d3, fwd.a2.reshape(len(d3), p.w3.shape[1]), p.w3)[0]
     d2 = da2.reshape(fwd.z2.shape) * _act_prime(f_prime, fwd.z2, m2)
     if fwd.p1 is None:
         return None, d2
@@ -216,12 +282,28 @@ def backward(dlogits, x, p: Params, fwd: Forward, *, f_prime=relu_prime, pattern
     dlogits: (N, classes), ∂E/∂logits; x: (N, C0, H, W); fwd: what :func:`forward` returned for x;
     f_prime or pattern as in :func:`forward` (with a pattern, f' is the mask itself).
     """
-    d1, d2 = deltas(dlogits, p, fwd, f_prime=f_prime, pattern=pattern)
-    d3 = np.asarray(dlogits)
-    _, dw3, db3 = reference.dense_backward(d3, fwd.a2.reshape(len(d3), -1), p.w3)
+    fn = "twoconv.backward"
+    p, d3 = _params(fn, p), _dlogits(fn, dlogits, fwd)
+    if fwd.p1 is None:
+        raise ValueError(f"{fn}: fwd must come from twoconv.forward run on x or z1 (it was run on z2 alone)")
+    x = as_array(fn, "x", x, dtype=None)
+    k1 = p.w1.shape[2:]
+    x_shape = (len(fwd.z1), p.w1.shape[1], *(n + k - 1 for n, k in zip(fwd.z1.shape[2:], k1, strict=True)))
+    check_shape(fn, "x", x, x_shape, f"the input fwd was computed from: z1 {fwd.z1.shape}, p.w1 {p.w1.shape}")
+    d1, d2 = deltas(d3, p, fwd, f_prime=f_prime, pattern=pattern)
+    _, dw3, db3 = reference.dense_backward(d3, fwd.a2.reshape(len(d3), p.w3.shape[1]), p.w3)
     _, dw2, db2 = reference.conv2d_backward(d2, fwd.p1, p.w2)
     _, dw1, db1 = reference.conv2d_backward(d1, x, p.w1)
     return Params(dw1, db1, dw2, db2, dw3, db3)
+
+
+def _dlogits(fn: str, dlogits, fwd: Forward) -> np.ndarray:
+    """∂E/∂logits must have the shape of the logits that ``fwd`` holds."""
+    if not isinstance(fwd, Forward):
+        raise ValueError(f"{fn}: fwd must be what twoconv.forward returned, got {type(fwd).__name__}")
+    d3 = as_array(fn, "dlogits", dlogits, dtype=None)
+    check_shape(fn, "dlogits", d3, fwd.logits.shape, "∂E/∂logits has the shape of fwd.logits")
+    return d3
 
 
 def polynomial_symbols(x_shape, p: Params):
@@ -240,8 +322,10 @@ def polynomial_symbols(x_shape, p: Params):
 
     from ..symbolic import grid
 
+    fn = "twoconv.polynomial_symbols"
+    x_shape, p = check_sizes(fn, "x_shape", x_shape, "(N, C0, H, W)"), _params(fn, p)
     names = ("x", "w^1", "b^1", "w^2", "b^2", "w^3", "b^3", "g")
-    shapes = (tuple(x_shape), *(a.shape for a in p), (x_shape[0], p.w3.shape[0]))
+    shapes = (x_shape, *(a.shape for a in p), (x_shape[0], p.w3.shape[0]))
     grids = [grid(name, shape) for name, shape in zip(names, shapes, strict=True)]
     R, *gens = ring([s for g in grids for s in g.ravel()], ZZ)
     arrays, start = [], 0
@@ -258,8 +342,8 @@ def to_sequential(p: Params):
     """The same network as cnnmath.nn layers (fast im2col convolutions) with copies of p's arrays."""
     from .. import nn
 
-    C1, C0, k1, _ = p.w1.shape
-    C2, _, k2, _ = p.w2.shape
+    p = _params("twoconv.to_sequential", p)
+    (C1, C0, *k1), (C2, _, *k2) = p.w1.shape, p.w2.shape
     classes, features = p.w3.shape
     model = nn.Sequential(
         nn.Conv2D(C0, C1, k1),

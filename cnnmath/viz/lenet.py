@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..ops.checks import check_int
+from ..nn.layers import check_model
+from ..ops.checks import as_array, check_int, check_sizes
 
 __all__ = ["C3_TABLE", "LayerCount", "count_parameters", "fully_connected_params", "lenet5", "table"]
 
@@ -71,10 +72,13 @@ def lenet5(input_hw=(32, 32), *, c3_table=C3_TABLE) -> list[LayerCount]:
     pass ``np.ones((6, 16), bool)`` for a fully connected C3). For inputs larger than 32×32, C5 is
     a map bigger than 1×1 and F6 is fully connected to all of it, as the paper's layers would be.
     """
-    H, W = (check_int("lenet5", f"input_hw[{i}]", v, minimum=1) for i, v in enumerate(input_hw))
-    table = np.asarray(c3_table, dtype=bool)
-    if table.shape != (6, 16):
-        raise ValueError(f"lenet5: c3_table must be (6, 16) (S2 maps × C3 maps), got shape {table.shape}")
+    H, W = check_sizes("lenet5", "input_hw", input_hw, "(H, W)")
+    raw = as_array("lenet5", "c3_table", c3_table, dtype=None)
+    if raw.shape != (6, 16):
+        raise ValueError(f"lenet5: c3_table must be (6, 16) (S2 maps × C3 maps), got shape {raw.shape}")
+    if raw.dtype == object or not np.isin(raw, (0, 1)).all():
+        raise ValueError(f"lenet5: c3_table must hold only True/False (or 1/0), got dtype {raw.dtype}")
+    table = raw.astype(bool)
     c1 = _conv("C1", (H, W), 6, 5, [1] * 6)
     s2 = _subsample("S2", c1.size, 6)
     c3 = _conv("C3", s2.size, 16, 5, [int(n) for n in table.sum(axis=0)])
@@ -89,17 +93,24 @@ def lenet5(input_hw=(32, 32), *, c3_table=C3_TABLE) -> list[LayerCount]:
 def fully_connected_params(input_hw, maps: int = 6, k: int = 5) -> int:
     """Parameters of a dense layer doing C1's job without sharing or locality: every one of the
     maps·(H-k+1)·(W-k+1) outputs gets its own weight from every one of the H·W pixels, plus a bias."""
-    H, W = (check_int("fully_connected_params", "input_hw", v, minimum=k) for v in input_hw)
+    fn = "fully_connected_params"
+    maps, k = check_int(fn, "maps", maps, minimum=1), check_int(fn, "k", k, minimum=1)
+    H, W = check_sizes(fn, "input_hw", input_hw, "(H, W)", minimum=k)
     return (H * W + 1) * maps * (H - k + 1) * (W - k + 1)
 
 
 def count_parameters(model) -> int:
     """Σ of the sizes of all parameter arrays of a :mod:`cnnmath.nn` model (its ``parameters()``)."""
+    check_model("count_parameters", model)
     return sum(layer.params[name].size for layer, name in model.parameters())
 
 
 def table(layers: list[LayerCount]) -> str:
     """A fixed-width text table of ``layers`` with a total row (deterministic, for printing)."""
+    if not isinstance(layers, list | tuple) or not all(isinstance(c, LayerCount) for c in layers):
+        raise ValueError(
+            f"table: layers must be a list of LayerCount (what lenet5 returns), got {layers!r:.80}"
+        )
     lines = [f"{'layer':7} {'kind':14} {'output':>12} {'parameters':>11} {'connections':>12}"]
     for c in layers:
         out = f"{c.maps}@{c.size[0]}×{c.size[1]}" if c.size != (1, 1) else f"{c.maps}"

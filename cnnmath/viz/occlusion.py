@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.checks import as_array, check_int
+from ..nn.layers import check_model
+from ..ops.checks import as_array, check_int, check_rank, check_real
 from ..ops.losses import softmax
 
 __all__ = ["class_probability", "occlusion_map"]
@@ -24,20 +25,37 @@ def _image(fn: str, image) -> np.ndarray:
     x = as_array(fn, "image", image)
     if x.ndim != 3:
         raise ValueError(f"{fn}: image must be one (C, H, W) image, got shape {x.shape}")
+    if min(x.shape) < 1:
+        raise ValueError(f"{fn}: image must have C, H, W >= 1, got shape {x.shape}")
     return x
 
 
 def class_probability(model, images, label: int) -> np.ndarray:
     """softmax(model.forward(images))[:, label] for images (N, C, H, W); returns (N,)."""
-    x = as_array("class_probability", "images", images)
-    return softmax(model.forward(x))[:, check_int("class_probability", "label", label, minimum=0)]
+    return _probability("class_probability", model, images, label)
+
+
+def _probability(fn: str, model, images, label) -> np.ndarray:
+    check_model(fn, model)
+    x = as_array(fn, "images", images)
+    check_rank(fn, "images", x, (4,), "(N, C, H, W)")
+    label = check_int(fn, "label", label, minimum=0)
+    logits = model.forward(x)
+    if logits.ndim != 2:
+        raise ValueError(f"{fn}: the model must return (N, K) logits, got shape {logits.shape}")
+    if label >= logits.shape[1]:
+        raise ValueError(f"{fn}: label={label} is not one of the model's K={logits.shape[1]} classes")
+    return softmax(logits)[:, label]
 
 
 def occlusion_map(model, image, label: int, *, patch: int = 3, fill: float = 0.0) -> np.ndarray:
     """Probability of ``label`` with the (odd) ``patch``-sized square centred on each pixel set to
     ``fill``. image: (C, H, W). Returns (H, W)."""
-    x = _image("occlusion_map", image)
-    patch = check_int("occlusion_map", "patch", patch, minimum=1)
+    fn = "occlusion_map"
+    check_model(fn, model)
+    x = _image(fn, image)
+    patch = check_int(fn, "patch", patch, minimum=1)
+    check_real(fn, "fill", fill, finite=False, allow_nan=True)
     if patch % 2 == 0:
         raise ValueError(f"occlusion_map: patch must be odd (a square centred on a pixel), got {patch}")
     H, W = x.shape[1:]
@@ -46,4 +64,4 @@ def occlusion_map(model, image, label: int, *, patch: int = 3, fill: float = 0.0
     for i in range(H):
         for j in range(W):
             batch[i * W + j, :, max(i - h, 0) : i + h + 1, max(j - h, 0) : j + h + 1] = fill
-    return class_probability(model, batch, label).reshape(H, W)
+    return _probability(fn, model, batch, label).reshape(H, W)

@@ -35,6 +35,12 @@ def test_random_shifts_moves_each_image_by_its_own_draw(rng):
     np.testing.assert_array_equal(augment.random_shifts(x, rng, max_shift=0), x)
 
 
+def test_a_nan_fill_marks_the_uncovered_border():
+    """fill is checked as a number, and NaN is one (it marks what the shift uncovered)."""
+    out = augment.shift_images(np.ones((2, 2)), 1, 0, fill=np.nan)
+    np.testing.assert_array_equal(out, [[np.nan, np.nan], [1.0, 1.0]])
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -48,6 +54,31 @@ def test_random_shifts_moves_each_image_by_its_own_draw(rng):
         (
             lambda: augment.random_shifts(np.ones((2, 3, 4)), 0),
             r"random_shifts: rng must be a numpy Generator",
+        ),
+        # these failed inside numpy's full_like (or, for None and complex, filled nan / the real part)
+        (
+            lambda: augment.shift_images(np.ones((3, 4)), 1, 0, fill="a"),
+            r"^shift_images: fill must be a number, got 'a'$",
+        ),
+        (
+            lambda: augment.shift_images(np.ones((3, 4)), 1, 0, fill=None),
+            r"^shift_images: fill must be a number, got None$",
+        ),
+        (
+            lambda: augment.shift_images(np.ones((3, 4)), 1, 0, fill=1j),
+            r"^shift_images: fill must be a number, got 1j$",
+        ),
+        (
+            lambda: augment.shift_images(np.ones((3, 4)), 1, 0, fill=np.ones(3)),
+            r"^shift_images: fill must be a number, got array",
+        ),
+        (
+            lambda: augment.random_shifts(np.ones((2, 3, 4)), np.random.default_rng(0), fill=None),
+            r"^random_shifts: fill must be a number, got None$",
+        ),
+        (
+            lambda: augment.random_shifts(np.ones((2, 3, 4)), np.random.default_rng(0), max_shift=3),
+            r"^random_shifts: max_shift=3 must be smaller than the images' height and width \(3, 4\)",
         ),
     ],
 )

@@ -115,3 +115,14 @@ def test_write_idx_rejects_what_idx_cannot_store(tmp_path):
         data.write_idx(tmp_path / "x", np.arange(3))
     with pytest.raises(ValueError, match=r"write_idx: array must have 1 to 255 dimensions, got shape \(\)"):
         data.write_idx(tmp_path / "x", np.uint8(3))
+
+
+@pytest.mark.parametrize("path", [None, 3, b"x-idx1-ubyte"])
+def test_paths_that_are_not_paths_are_named(tmp_path, path):
+    """pathlib's TypeError named neither the function nor the argument."""
+    with pytest.raises(
+        ValueError, match=r"^read_idx: path must be a file system path \(str or pathlib.Path\)"
+    ):
+        data.read_idx(path)
+    with pytest.raises(ValueError, match=r"^write_idx: path must be a file system path"):
+        data.write_idx(path, np.zeros(3, np.uint8))

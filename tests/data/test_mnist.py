@@ -75,5 +75,7 @@ def test_load_mnist_explains_missing_and_inconsistent_files(tmp_path, rng):
     labels.write_bytes(_idx(0x08, (3,), bytes(2)))  # truncated: read_idx's message comes through
     with pytest.raises(ValueError, match=r"read_idx: .*t10k-labels-idx1-ubyte: magic number 0x00000801"):
         data.load_mnist(tmp_path)
+    with pytest.raises(ValueError, match=r"^load_mnist: directory must be a file system path .*, got None$"):
+        data.load_mnist(None)  # pathlib's TypeError before
     with pytest.raises(ValueError, match=r"load_mnist: limit must be an integer >= 1, got 0"):
         data.load_mnist(tmp_path, limit=0)

@@ -105,6 +105,13 @@ def test_bad_arguments():
         general_form(nn.Dense(2, 2))
     with pytest.raises(ValueError, match=r"input_shape must be \(C, H, W\)"):
         general_form(train.digits_cnn(), input_shape=(8, 8))
+    for shape, message in [  # these failed in tuple(6) or np.zeros
+        (6, r"^general_form: input_shape must be \(C, H, W\), got 6$"),
+        ((True, 8, 8), r"^general_form: input_shape\[0\] must be an integer >= 1, got True$"),
+        ((1, 8.0, 8), r"^general_form: input_shape\[1\] must be an integer >= 1, got 8.0$"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            general_form(train.digits_cnn(), input_shape=shape)
     with pytest.raises(ValueError, match=r"does not fit layer 0"):
         general_form(train.digits_cnn(), input_shape=(3, 8, 8))
 

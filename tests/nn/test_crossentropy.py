@@ -132,3 +132,30 @@ def test_descend_bad_input():
         ce.descend(SEED_X, SEED_T, SEED_WEIGHTS[:3], head="softmax-ce", lr=0.1, steps=1)
     with pytest.raises(ValueError, match="t has shape"):
         ce.descend(SEED_X, np.ones(3) / 3, SEED_WEIGHTS, head="softmax-ce", lr=0.1, steps=1)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"weights": None}, r"^descend: weights must be \(W1, B1, W2, B2\), got None$"),
+        ({"W1": np.ones(2)}, r"^descend: W1 must be 2-D \(H, D_in\), got shape \(2,\)$"),
+        ({"B1": 0.5}, r"^descend: B1 has shape \(\), expected \(2,\) \(one bias per hidden unit"),
+        ({"B1": np.ones(1)}, r"^descend: B1 has shape \(1,\), expected \(2,\)"),
+        ({"B1": np.ones(3)}, r"^descend: B1 has shape \(3,\), expected \(2,\)"),
+        ({"W2": np.ones((2, 3))}, r"^descend: W2 has shape \(2, 3\), expected \(2, 2\) \(it reads the H = 2"),
+        (
+            {"x": np.ones((1, 3))},
+            r"^descend: x has D_in = 3 features \(x.shape=\(1, 3\)\), W1 \(2, 2\) expects 2$",
+        ),
+        ({"x": np.ones((1, 1, 2))}, r"^descend: x must be 1 or 2-D .*got shape \(1, 1, 2\)$"),
+        ({"lr": -1}, r"^descend: lr must be a finite number >= 0, got -1$"),
+        ({"lr": -1, "steps": 0}, r"^descend: lr must be a finite number >= 0, got -1$"),
+    ],
+)
+def test_descend_checks_the_network_before_it_builds_it(change, message):
+    """The weights were copied into Dense layers with [...] = ..., which broadcast a scalar or (1,) bias
+    silently and failed in numpy or the dense layer for other shapes; lr was checked only by sgd_step."""
+    W1, B1, W2, B2 = (change.pop(k, v) for k, v in zip(("W1", "B1", "W2", "B2"), SEED_WEIGHTS, strict=True))
+    kw = {"x": SEED_X, "weights": (W1, B1, W2, B2), "lr": 0.5, "steps": 1, **change}
+    with pytest.raises(ValueError, match=message):
+        ce.descend(kw.pop("x"), SEED_T, kw.pop("weights"), head="sigmoid-se", **kw)

@@ -254,11 +254,26 @@ BAD = [
     (lambda: nn.MaxPool2D(0), r"MaxPool2D: kernel_size must be an integer >= 1"),
     (lambda: nn.AvgPool2D(2, stride=0), r"AvgPool2D: stride must be an integer >= 1"),
     (lambda: nn.Sequential(nn.ReLU(), "relu"), r"Sequential: argument 1 must be a cnnmath.nn layer"),
-    (lambda: nn.Dense(3, 2).forward(np.ones((4, 2))), r"dense: x has shape \(4, 2\).*expects D_in=3"),
+    (
+        lambda: nn.Dense(3, 2).forward(np.ones((4, 2))),
+        r"^Dense.forward: x has shape \(4, 2\).*expects D_in=3",
+    ),
     (lambda: nn.Conv2D(3, 2, 3).forward(np.ones((1, 2, 5, 5))), r"x has 2 channels"),
     (lambda: nn.Flatten().forward(np.ones(3)), r"Flatten.forward: x must be at least 2-D"),
     (lambda: nn.Sigmoid().forward([[1], []]), r"Sigmoid.forward: x must be a numeric array"),
     (lambda: nn.sgd_step([nn.Dense(2, 2)], 0.1), r"sgd_step: model must be a cnnmath.nn layer.*got list"),
+    # the errors below came from the functions the layers call (dense, avg_pool2d), not the layers
+    (
+        lambda: nn.Dense(5, 3).forward(np.ones((2, 5, 1, 1))),
+        r"^Dense.forward: x must be 1 or 2-D .*\(2, 5, 1, 1\)$",
+    ),
+    (lambda: nn.AvgPool2D(2).forward(np.ones(6)), r"^AvgPool2D.forward: x must have at least 2 dimensions"),
+    (
+        lambda: nn.AvgPool2D(2).forward(np.ones((1, 1, 1, 1))),
+        r"^AvgPool2D.forward: the pooling window kernel_size=\(2, 2\) is larger than the input's",
+    ),
+    (lambda: nn.MaxPool2D(2, stride=(1, 0)), r"^MaxPool2D: stride\[1\] must be an integer >= 1, got 0$"),
+    (lambda: nn.AvgPool2D(2, stride=(1, 2, 3)), r"^AvgPool2D: stride must be an int or a pair \(sh, sw\)"),
 ]
 
 
@@ -266,6 +281,22 @@ BAD = [
 def test_bad_input_raises_clear_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_an_empty_batch_goes_through_flatten():
+    """N = 0 used to fail in numpy's reshape (it cannot infer -1 from 0 entries)."""
+    flat = nn.Flatten()
+    assert flat.forward(np.ones((0, 3, 4))).shape == (0, 12)
+    assert flat.backward(np.ones((0, 12))).shape == (0, 3, 4)
+
+
+@pytest.mark.parametrize("cls", [nn.MaxPool2D, nn.AvgPool2D])
+def test_pooling_layers_take_a_pair_of_strides_like_the_functions(cls, rng):
+    """A pair (sh, sw) used to be refused by the layers, though max_pool2d and avg_pool2d take it."""
+    x, layer = rng.normal(size=(2, 3, 7, 6)), cls((3, 2), stride=(2, 1))
+    fn = cm.max_pool2d if cls is nn.MaxPool2D else cm.avg_pool2d
+    np.testing.assert_array_equal(layer.forward(x), fn(x, (3, 2), stride=(2, 1)))
+    assert repr(layer) == f"{cls.__name__}(kernel_size=(3, 2), stride=(2, 1))"
 
 
 def test_bad_upstream_gradients_and_order(rng):

@@ -34,3 +34,38 @@ def test_layers_match_the_functions_and_train(rng):
 def test_layer_backward_before_forward():
     with pytest.raises(RuntimeError, match="call forward first"):
         nn.TrainablePool2D(2).backward(np.zeros((1, 1)))
+
+
+def _after_forward(layer):
+    layer.forward(np.ones((2, 3, 6, 6)))
+    return layer
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: nn.GaussianPool2D(0, 1.0), r"^GaussianPool2D: kernel_size must be an integer >= 1, got 0$"),
+        (lambda: nn.GaussianPool2D(3, 0), r"^GaussianPool2D: sigma must be a finite number > 0 .*, got 0$"),
+        (
+            lambda: nn.GaussianPool2D(2, 1.0).forward(np.ones(4)),
+            r"^GaussianPool2D.forward: x must have at least 2",
+        ),
+        (
+            lambda: nn.TrainablePool2D(2).forward(np.ones((1, 1))),
+            r"^TrainablePool2D.forward: the pooling window kernel_size=\(2, 2\) is larger",
+        ),
+        (
+            lambda: _after_forward(nn.GaussianPool2D(2, 1.0)).backward(np.ones((2, 3, 2, 3))),
+            r"^GaussianPool2D.backward: dout has shape \(2, 3, 2, 3\), expected \(2, 3, 3, 3\)",
+        ),
+        (
+            lambda: _after_forward(nn.TrainablePool2D(2)).backward(np.ones((3, 3))),
+            r"^TrainablePool2D.backward: dout has shape \(3, 3\), expected \(2, 3, 3, 3\)",
+        ),
+    ],
+)
+def test_bad_input_is_reported_by_the_layer_as_dout_not_dy(call, message):
+    """The layers' errors came from weighted_pool2d(_backward) and gaussian_kernel, and called the
+    upstream gradient dy though the layer's argument is dout."""
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -79,6 +79,11 @@ def test_predict_evaluate_and_confusion_matrix_by_hand():
     with pytest.raises(ValueError, match=r"confusion_matrix: labels must lie in 0..1 \(n_classes=2\)"):
         train.confusion_matrix([0, 2], [1, 1], n_classes=2)
     with pytest.raises(ValueError, match=r"confusion_matrix: y_true and y_pred must be 1-D integer arrays"):
+        train.confusion_matrix([0, 1], [1, 1, 1])
+    with pytest.raises(
+        ValueError,
+        match=r"^confusion_matrix: y_true must be integer class ids, got dtype float64 \(shape \(2,\)\)$",
+    ):
         train.confusion_matrix([0.0, 1.0], [1, 1])
     with pytest.raises(ValueError, match=r"evaluate: y must be \(5,\) integer labels"):
         train.evaluate(model, x, y[:4])
@@ -139,3 +144,129 @@ def test_digits_cnn_architecture_and_initialisation():
     np.testing.assert_array_equal(model[0].params["w"], r.uniform(-1 / 3, 1 / 3, size=(16, 1, 3, 3)))
     np.testing.assert_array_equal(model[0].params["b"], r.uniform(-1 / 3, 1 / 3, size=16))
     np.testing.assert_array_equal(model[4].params["w"], r.uniform(-1 / 16, 1 / 16, size=(10, 256)))
+
+
+# ---- bad input to the training loop ----------------------------------------------------------------
+
+
+def _data():
+    model = _linear_model()
+    x, y = np.array([[2.0, 1.0], [0.0, 3.0], [0.1, 0.2], [1.0, 0.0]]), np.array([0, 1, 2, 0])
+    return model, x, y
+
+
+BAD_TRAINING = [
+    (
+        lambda m, x, y: train.train_epoch(m, x, y, None, lr=0.1),
+        r"^train_epoch: batches must be a list of index",
+    ),
+    (
+        lambda m, x, y: train.train_epoch(m, x, y, [np.array([0, 7])], lr=0.1),
+        r"^train_epoch: batches\[0\] must be a non-empty 1-D integer array of row indices in 0..3, "
+        r"got dtype int64, shape \(2,\), values 0..7$",
+    ),
+    (
+        lambda m, x, y: train.train_epoch(m, x, y, [np.array([0.0, 1.0])], lr=0.1),
+        r"^train_epoch: batches\[0\] must be a non-empty 1-D integer array .* dtype float64, shape \(2,\)$",
+    ),
+    (
+        lambda m, x, y: train.train_epoch(m, x, y, [np.array([], dtype=int)], lr=0.1),
+        r"^train_epoch: batches\[0\] must be a non-empty 1-D integer array .* got dtype int64, shape \(0,\)$",
+    ),
+    (
+        lambda m, x, y: train.train_epoch(
+            m, x, y, train.batch_schedule(4, batch_size=2, epochs=2, seed=0), lr=0.1
+        ),
+        r"^train_epoch: batches\[0\] must be a non-empty 1-D integer array .* shape \(2, 2\), values 0..3$",
+    ),
+    (
+        lambda m, x, y: train.train_epoch(m, x, y, [[0, 1]], lr=-1),
+        r"^train_epoch: lr must be a finite number >= 0",
+    ),
+    (
+        lambda m, x, y: train.train_epoch("m", x, y, [[0, 1]], lr=0.1),
+        r"^train_epoch: model must be a cnnmath.nn",
+    ),
+    (
+        lambda m, x, y: train.train_epoch(m, 1.0, y, [[0]], lr=0.1),
+        r"^train_epoch: x must be a batch \(N, ...\)",
+    ),
+    (
+        lambda m, x, y: train.predict("m", x),
+        r"^predict: model must be a cnnmath.nn layer or Sequential, got str$",
+    ),
+    (
+        lambda m, x, y: train.predict(m, 1.0),
+        r"^predict: x must be a batch \(N, ...\) with N >= 0, got shape \(\)$",
+    ),
+    (lambda m, x, y: train.evaluate(m, x[:0], y[:0]), r"^evaluate: x must be a batch \(N, ...\) with N >= 1"),
+    (lambda m, x, y: train.evaluate("m", x, y), r"^evaluate: model must be a cnnmath.nn layer"),
+    (
+        lambda m, x, y: train.confusion_matrix(y, y, n_classes=1.5),
+        r"^confusion_matrix: n_classes must be an integer >= 1, got 1.5$",
+    ),
+    (
+        lambda m, x, y: train.confusion_matrix(y, y, n_classes=True),
+        r"^confusion_matrix: n_classes must be an integer",
+    ),
+    (
+        lambda m, x, y: train.confusion_matrix([], [], n_classes=-1),
+        r"^confusion_matrix: n_classes must be an integer",
+    ),
+    (
+        lambda m, x, y: train.confusion_matrix(y, y, n_classes="3"),
+        r"^confusion_matrix: n_classes must be an integer",
+    ),
+    (lambda m, x, y: train.fit(m, x, y, [], lr=0.1), r"^fit: schedule must be a non-empty list of epochs"),
+    (lambda m, x, y: train.fit(m, x, y, None, lr=0.1), r"^fit: schedule must be a non-empty list of epochs"),
+    (
+        lambda m, x, y: train.fit(m, x, y, [[0, 1], [2, 3]], lr=0.1),
+        r"^fit: schedule\[0\]\[0\] must be a non-empty 1-D integer array .* got dtype int64, shape \(\), "
+        r"values 0..0$",
+    ),
+    (
+        lambda m, x, y: train.fit(m, x, y, [[[0, 9]]], lr=0.1),
+        r"^fit: schedule\[0\]\[0\] must be a non-empty 1-D integer array .* values 0..9$",
+    ),
+    (
+        lambda m, x, y: train.fit(m, x, y, [[[0, 1]]], lr=0.1, x_test=x),
+        r"^fit: x_test and y_test go together",
+    ),
+    (
+        lambda m, x, y: train.fit(m, x, y, [[[0, 1]]], lr=0.1, y_test=y),
+        r"^fit: x_test and y_test go together",
+    ),
+    (
+        lambda m, x, y: train.fit(m, x, y, [[[0, 1]]], lr=0.1, x_test=x, y_test=y.astype(float)),
+        r"^fit: y_test must be integer class ids, got dtype float64",
+    ),
+    (
+        lambda m, x, y: train.fit(m, x, y, [[[0, 1]]], lr=0.1, x_test=x[:0], y_test=y[:0]),
+        r"^fit: x_test must be a batch \(N, ...\) with N >= 1, got shape \(0, 2\)$",
+    ),
+    (
+        lambda m, x, y: train.fit(m, x, y, [[[0, 1]]], lr=None),
+        r"^fit: lr must be a finite number >= 0, got None$",
+    ),
+    (lambda m, x, y: train.train_digits((x, y)), r"^train_digits: split must be a cnnmath.data.Split"),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), BAD_TRAINING)
+def test_bad_input_to_the_training_loop(call, message):
+    """These raised IndexError, AttributeError, ZeroDivisionError or numpy's errors from inside the
+    loop, were reported by sgd_step after a first step, or (y_test without x_test) were ignored."""
+    with pytest.raises(ValueError, match=message):
+        call(*_data())
+
+
+def test_predict_on_an_empty_batch():
+    """N = 0 used to fail in np.concatenate of no chunks."""
+    model, x, _ = _data()
+    assert train.predict(model, x[:0]).shape == (0,)
+
+
+def test_masked_labels_are_refused():
+    model, x, y = _data()
+    with pytest.raises(TypeError, match=r"^evaluate: y is a masked array"):
+        train.evaluate(model, x, np.ma.masked_array(y, mask=[0, 0, 1, 0]))

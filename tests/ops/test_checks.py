@@ -105,3 +105,90 @@ def test_a_stride_past_the_input_gives_one_window_even_2_to_the_70():
 
 def test_the_size_limit_is_one_named_setting():
     assert _validate.MAX_ARRAY_BYTES == 4 * 2**30
+
+
+@pytest.mark.parametrize(
+    ("value", "kwargs", "message"),
+    [
+        (True, {"minimum": 0}, r"^f: lr must be a finite number >= 0, got True$"),
+        (np.True_, {"minimum": 0}, r"^f: lr must be a finite number >= 0, got np.True_$"),
+        ("0.1", {"minimum": 0}, r"^f: lr must be a finite number >= 0, got '0.1'$"),
+        (None, {}, r"^f: lr must be a finite number, got None$"),
+        (0.1j, {"minimum": 0}, r"^f: lr must be a finite number >= 0, got 0.1j$"),
+        (np.ones(2), {"minimum": 0}, r"^f: lr must be a finite number >= 0, got array\(\[1., 1.\]\)$"),
+        (float("nan"), {"finite": False}, r"^f: lr must be a number, got nan$"),
+        (float("inf"), {"minimum": 0}, r"^f: lr must be a finite number >= 0, got inf$"),
+        (-1, {"minimum": 0}, r"^f: lr must be a finite number >= 0, got -1$"),
+        (
+            0.0,
+            {"minimum": 0, "strict": True, "why": " (a step)"},
+            r"^f: lr must be a finite number > 0 \(a step\), got 0.0$",
+        ),
+    ],
+)
+def test_check_real_refuses_what_is_not_a_real_number_in_range(value, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        _validate.check_real("f", "lr", value, **kwargs)
+
+
+def test_check_real_passes_numpy_and_sympy_numbers_as_given():
+    sp = pytest.importorskip("sympy")
+    assert _validate.check_real("f", "p", np.float32(0.5), minimum=0) == np.float32(0.5)
+    assert _validate.check_real("f", "p", np.int64(3), minimum=1) == 3
+    half = sp.Rational(3, 2)
+    assert _validate.check_real("f", "p", half, minimum=1) is half  # stays exact
+    assert _validate.check_real("f", "h", float("inf"), minimum=0, strict=True, finite=False) == float("inf")
+    assert np.isnan(_validate.check_real("f", "fill", float("nan"), finite=False, allow_nan=True))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (7, r"^f: input_hw must be \(H, W\), got 7$"),
+        ((7,), r"^f: input_hw must be \(H, W\), got \(7,\)$"),
+        ((7, 7, 1), r"^f: input_hw must be \(H, W\), got \(7, 7, 1\)$"),
+        (np.array([7, 7]), r"^f: input_hw must be \(H, W\), got array\(\[7, 7\]\)$"),
+        ((7, 7.0), r"^f: input_hw\[1\] must be an integer >= 1, got 7.0$"),
+        ((True, 7), r"^f: input_hw\[0\] must be an integer >= 1, got True$"),
+        ((0, 7), r"^f: input_hw\[0\] must be an integer >= 1, got 0$"),
+    ],
+)
+def test_check_sizes_wants_a_tuple_of_integers(value, message):
+    with pytest.raises(ValueError, match=message):
+        _validate.check_sizes("f", "input_hw", value, "(H, W)")
+
+
+def test_check_sizes_returns_python_ints():
+    got = _validate.check_sizes("f", "x_shape", np.zeros((2, 3, 4, 5)).shape, "(N, C, H, W)")
+    assert got == (2, 3, 4, 5)
+    assert [type(v) for v in _validate.check_sizes("f", "s", [np.int64(2), 3], "(H, W)")] == [int, int]
+
+
+@pytest.mark.parametrize(
+    ("labels", "error", "message"),
+    [
+        ([0.0, 1.0], ValueError, r"^f: y must be integer class ids, got dtype float64 \(shape \(2,\)\)$"),
+        ([True], ValueError, r"^f: y must be integer class ids, got dtype bool \(shape \(1,\)\)$"),
+        (None, ValueError, r"^f: y must be integer class ids, got dtype object \(shape \(\)\)$"),
+        (["1"], ValueError, r"^f: y must be integer class ids, got dtype <U1 \(shape \(1,\)\)$"),
+        (
+            np.ma.masked_array([0, 1, 2], mask=[0, 1, 0]),
+            TypeError,
+            r"^f: y is a masked array \(shape \(3,\), 1 masked\): the mask would be lost",
+        ),
+    ],
+)
+def test_as_labels_refuses_what_is_not_integer_class_ids(labels, error, message):
+    with pytest.raises(error, match=message):
+        _validate.as_labels("f", "y", labels)
+
+
+def test_as_labels_accepts_integers_and_an_empty_list():
+    assert _validate.as_labels("f", "y", np.array([1, 2], dtype=np.uint8)).dtype == np.intp
+    assert _validate.as_labels("f", "y", []).shape == (0,)
+
+
+def test_check_callable():
+    with pytest.raises(ValueError, match=r"^f: f must be a function, got int 3$"):
+        _validate.check_callable("f", "f", 3)
+    _validate.check_callable("f", "f", np.sum)

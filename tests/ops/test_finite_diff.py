@@ -84,12 +84,36 @@ def test_max_pool_tie_splits_the_gradient():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: fd.difference_gradient(_f, np.ones(2), 0.0), "h must be a positive number"),
+        (lambda: fd.difference_gradient(_f, np.ones(2), 0.0), "h must be a finite number > 0, got 0.0"),
+        (lambda: fd.difference_gradient(_f, np.ones(2), True), "h must be a finite number > 0, got True"),
+        (lambda: fd.difference_gradient(_f, np.ones(2), np.inf), "h must be a finite number > 0, got inf"),
+        (
+            lambda: fd.difference_gradient(_f, np.ones(2), 1e-3, dtype="bad"),
+            "dtype must be float32 or float64, got 'bad'",
+        ),
+        (lambda: fd.difference_gradient(3, np.ones(2), 1e-3), "difference_gradient: f must be a function"),
+        (
+            lambda: fd.difference_gradient(lambda x: x, np.ones(2), 1e-3),
+            r"difference_gradient: f must return one real number .* shape \(2,\)",
+        ),
+        (
+            lambda: fd.difference_gradient(lambda x: None, np.ones(2), 1e-3),
+            r"difference_gradient: f must return one real number .* dtype object",
+        ),
         (lambda: fd.difference_gradient(_f, np.ones(2), 1e-3, scheme="backward"), "scheme must be one of"),
         (lambda: fd.difference_gradient(_f, np.ones(2), 1e-3, dtype=np.float16), "float32 or float64"),
         (lambda: fd.relative_error(np.ones(2), np.ones(3)), r"shape \(2,\), numeric has shape \(3,\)"),
         (lambda: fd.step_errors(_f, _df, 1.0, [1e-3, -1.0]), "positive steps"),
-        (lambda: fd.kinks_within(np.ones(2), -1), "h must be a positive number"),
+        (lambda: fd.step_errors(_f, _df, 1.0, [1e-3, np.nan]), r"finite positive steps, got shape \(2,\)"),
+        (lambda: fd.step_errors(_f, _df, 1.0, [np.inf]), r"finite positive steps, got shape \(1,\): \[inf\]"),
+        (lambda: fd.step_errors(_f, _df, "1", [1e-3]), "step_errors: x0 must be a finite number, got '1'"),
+        (lambda: fd.step_errors(_f, _df, np.ones(2), [1e-3]), "step_errors: x0 must be a finite number"),
+        (lambda: fd.step_errors(_f, _df, 1j, [1e-3]), "step_errors: x0 must be a finite number, got 1j"),
+        (lambda: fd.kinks_within(np.ones(2), -1), "h must be a number > 0, got -1"),
+        (lambda: fd.kinks_within(np.ones(2), True), "h must be a number > 0, got True"),
+        (lambda: fd.verdict("a"), "verdict: error must be a number >= 0, got 'a'"),
+        (lambda: fd.verdict(np.nan), "verdict: error must be a number >= 0, got nan"),
+        (lambda: fd.verdict(-1e-9), "verdict: error must be a number >= 0, got -1e-09"),
     ],
 )
 def test_bad_input(call, match):

@@ -20,3 +20,23 @@ def test_numerical_gradient_of_a_vector_function():
     np.testing.assert_allclose(
         cm.numerical_gradient(lambda x: np.sum(x**2, keepdims=True), np.ones(2)), [2, 2]
     )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"eps": True}, r"^numerical_gradient: eps must be a finite number > 0, got True$"),
+        ({"eps": float("inf")}, r"^numerical_gradient: eps must be a finite number > 0, got inf$"),
+        ({"eps": 0}, r"^numerical_gradient: eps must be a finite number > 0, got 0$"),
+        ({"eps": "1e-6"}, r"^numerical_gradient: eps must be a finite number > 0, got '1e-6'$"),
+        ({"f": 3}, r"^numerical_gradient: f must be a function, got int 3$"),
+    ],
+)
+def test_bad_settings_are_refused(kwargs, message):
+    args = {"f": np.sum, "x": np.ones(3), **kwargs}
+    with pytest.raises(ValueError, match=message):
+        cm.numerical_gradient(args.pop("f"), args.pop("x"), **args)
+
+
+def test_a_numpy_float_step_is_a_step():
+    np.testing.assert_allclose(cm.numerical_gradient(np.sum, np.ones(3), eps=np.float32(1e-3)), 1.0)

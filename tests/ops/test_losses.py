@@ -99,3 +99,10 @@ def test_softmax_of_an_empty_axis():
     with pytest.raises(ValueError, match=r"softmax: logits has an empty last axis \(shape \(3, 0\)\)"):
         softmax(np.ones((3, 0)))
     assert softmax(np.ones((0, 3))).shape == (0, 3)  # no rows is fine: nothing to normalise
+
+
+def test_masked_labels_are_refused_not_unmasked():
+    with pytest.raises(
+        TypeError, match=r"^softmax_cross_entropy: labels is a masked array \(shape \(2,\), 1 masked\)"
+    ):
+        softmax_cross_entropy(np.ones((2, 3)), np.ma.masked_array([0, 2], mask=[0, 1]))

@@ -7,6 +7,7 @@ import importlib
 import math
 
 import numpy as np
+import pytest
 import sympy as sp
 
 # The module, not the function ``cnnmath.reference.dense`` that the package re-exports under its name.
@@ -61,3 +62,55 @@ def test_reference_sigmoid_on_symbols():
     assert sp.simplify(s - 1 / (1 + sp.exp(-z))) == 0
     assert sp.simplify(ref.sigmoid_prime(np.array([z], dtype=object))[0] - sp.diff(s, z)) == 0
     np.testing.assert_allclose(ref.sigmoid(np.array([0.0, 2.0])), [0.5, 1 / (1 + math.exp(-2))])
+
+
+def test_empty_features_and_batches_run_like_the_fast_form():
+    """D_in = 0 used to fail in a reshape; z is then b alone (an empty sum), as for cnnmath.dense."""
+    np.testing.assert_array_equal(
+        ref.dense(np.ones((2, 0)), np.ones((3, 0)), np.arange(3.0)), [[0, 1, 2]] * 2
+    )
+    dx, dw, db = ref.dense_backward(np.ones((2, 3)), np.ones((2, 0)), np.ones((3, 0)))
+    assert (dx.shape, dw.shape) == ((2, 0), (3, 0))
+    np.testing.assert_array_equal(db, [2, 2, 2])
+    assert ref.dense(np.ones((0, 4)), np.ones((3, 4))).shape == (0, 3)
+
+
+W1, B1, W2, B2 = np.ones((3, 2)), np.zeros(3), np.ones((2, 3)), np.zeros(2)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: ref.mlp_forward(np.ones(3), [W1, W2], [B1, B2]),
+            r"^mlp_forward: weights\[0\] has shape \(3, 2\), expected \(D_1, 3\): x has shape \(3,\)$",
+        ),
+        (
+            lambda: ref.mlp_forward(np.ones(2), [W1, np.ones((2, 4))], [B1, B2]),
+            r"^mlp_forward: weights\[1\] has shape \(2, 4\), expected \(D_2, 3\): "
+            r"weights\[0\] has shape \(3, 2\)$",
+        ),
+        (
+            lambda: ref.mlp_forward(np.ones(2), [W1, W2], [np.zeros(2), B2]),
+            r"^mlp_forward: biases\[0\] has shape \(2,\), expected \(3,\) "
+            r"\(one bias per row of weights\[0\] \(3, 2\)\)$",
+        ),
+        (
+            lambda: ref.mlp_forward(np.ones(2), [W1, np.ones(3)], [B1, B2]),
+            r"^mlp_forward: weights\[1\] must be 2-D \(D_out, D_in\), got shape \(3,\)$",
+        ),
+        (lambda: ref.mlp_forward(np.ones(2), None, [B1]), r"^mlp_forward: weights must be a list of arrays"),
+        (lambda: ref.mlp_forward(np.ones(2), [W1 + 1j], [B1]), r"^mlp_forward: weights\[0\] holds complex"),
+        (
+            lambda: ref.mlp_backward(np.ones(2), np.ones(2), [W1], []),
+            r"^mlp_backward: got 1 weight arrays but 0",
+        ),
+        (
+            lambda: ref.mlp_backward(np.ones(2), np.ones(2), [], []),
+            r"^mlp_backward: weights and biases must hold",
+        ),
+    ],
+)
+def test_the_mlp_layers_are_checked_as_a_chain(call, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        call()

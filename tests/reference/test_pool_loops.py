@@ -5,6 +5,7 @@ forward pass)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import sympy as sp
 
 from cnnmath import reference as ref
@@ -48,3 +49,21 @@ def test_reference_avg_and_lp_on_sympy_symbols():
         loss = D[0, 0] * yp[0, 0] + D[0, 1] * yp[0, 1]
         for idx in np.ndindex(X.shape):
             assert sp.simplify(sp.diff(loss, X[idx]) - dx[idx]) == 0, (p, idx)
+
+
+@pytest.mark.parametrize("p", [0.5, -1, True, float("nan"), float("inf"), "2", None, 1 + 0j])
+def test_the_loops_check_p_like_the_fast_form(p):
+    """The loops used to take any p (0.5, True, nan gave numbers; "2" a TypeError from deep inside)."""
+    for fn, call in [
+        ("reference.lp_pool2d", lambda: ref.lp_pool2d(np.ones((2, 2)), p, 2)),
+        (
+            "reference.lp_pool2d_backward",
+            lambda: ref.lp_pool2d_backward(np.ones((1, 1)), np.ones((2, 2)), p, 2),
+        ),
+    ]:
+        with pytest.raises(
+            ValueError, match=rf"^{fn}: p must be a finite number >= 1 \(the Lp norm's exponent\), got "
+        ):
+            call()
+    ones = np.full((2, 2), sp.Integer(1), dtype=object)
+    assert ref.lp_pool2d(ones, sp.Rational(3, 2), 2)[0, 0] == 4 ** sp.Rational(2, 3)  # an exact p stays exact

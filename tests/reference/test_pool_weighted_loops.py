@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import sympy as sp
 
 from cnnmath.reference import pool_weighted as rpw
 from cnnmath.symbolic.ring import grids
@@ -38,3 +39,20 @@ def test_a_wrong_backward_fails_the_symbolic_check():
     E = sum((rpw.weighted_pool2d(X, Wg, stride=1) * D).ravel(), R.zero)
     dX, _ = rpw.weighted_pool2d_backward(D, X, Wg.T, stride=1)
     assert not all(E.diff(X[i]) == R(dX[i]) for i in np.ndindex(X.shape))
+
+
+@pytest.mark.parametrize("sigma", [0, -1.0, True, float("nan"), float("inf"), "1", None])
+def test_gaussian_kernel_checks_sigma_like_the_fast_form(sigma):
+    """It used to divide by zero (0), give nan (nan) or fail deep inside SymPy/numpy ("1", None)."""
+    with pytest.raises(
+        ValueError,
+        match=r"^reference.gaussian_kernel: sigma must be a finite number > 0 \(the Gaussian's width\)",
+    ):
+        rpw.gaussian_kernel(3, sigma)
+
+
+def test_gaussian_kernel_refuses_a_sympy_sigma_that_is_not_positive():
+    with pytest.raises(ValueError, match=r"^reference.gaussian_kernel: sigma must be > 0 .*, got 0$"):
+        rpw.gaussian_kernel(3, sp.Integer(0))
+    s = sp.Symbol("s", positive=True)
+    assert rpw.gaussian_kernel(2, s).sum() == 1  # a positive symbol is a width

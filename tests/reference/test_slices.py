@@ -106,6 +106,11 @@ def test_upstream_gradient_is_not_modified(rng):
         ((np.zeros((3, 3, 1)), np.zeros((1, 5, 5, 1))), {}, "larger than the padded input"),
         ((np.zeros((3, 3, 1)), np.zeros((1, 2, 2, 1))), {"stride": 0}, "stride must be an integer >= 1"),
         ((np.zeros((3, 3, 1)), np.zeros((2, 2, 2, 1)), np.zeros(3)), {}, "one bias per filter"),
+        (
+            (np.zeros((0, 3, 1)), np.zeros((1, 2, 2, 1))),
+            {"pad": 1},
+            r"empty spatial size in A_prev.shape=\(0, 3, 1\) or W.shape=\(1, 2, 2, 1\)",
+        ),
     ],
 )
 def test_forward_rejects_bad_arguments(args, kwargs, message):

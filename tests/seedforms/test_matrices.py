@@ -137,3 +137,12 @@ def test_dilated_conv_matrix_on_symbols_by_hand():
 def test_conv_matrix_with_a_float_or_negative_shape(shape, message):
     with pytest.raises(ValueError, match=f"conv_matrix: {message}"):
         sf.conv_matrix(shape, np.ones((2, 2)))
+
+
+def test_conv_matrix_names_w_not_an_x_the_caller_never_passed():
+    with pytest.raises(
+        ValueError,
+        match=r"^conv_matrix: w must be 2-D \(KH, KW\), a kernel for the 2-D image of input_shape, "
+        r"got shape \(1, 1, 3, 3\)$",
+    ):
+        sf.conv_matrix((4, 4), np.ones((1, 1, 3, 3)))

@@ -269,10 +269,65 @@ BAD = [
 ]
 
 
+def _dp(r, **fields):
+    return _p(r)._replace(**fields)
+
+
+BAD += [  # these failed deep inside numpy or returned numbers for meaningless input
+    (
+        lambda r: s.step(_p(r), _dp(r, wf=np.ones(1)), 0.1),
+        r"^step: dp.wf has shape \(1,\), expected \(2, 2, 2\)",
+    ),
+    (
+        lambda r: s.step(_p(r), s.Params(1.0, 1.0, 1.0, 1.0), 0.1),
+        r"^step: dp.wf has shape \(\), expected \(2, 2, 2\)",
+    ),
+    (
+        lambda r: s.step(_p(r), _dp(r, wf=np.ones((5, 2, 2))), 0.1),
+        r"^step: dp.wf has shape \(5, 2, 2\), expected \(2, 2, 2\)",
+    ),
+    (
+        lambda r: s.step(_p(r), tuple(_p(r))[:3], 0.1),
+        r"^step: dp must be a seed000.Params\(wf, bf, wo, bo\), got tuple",
+    ),
+    (lambda r: s.step(_p(r), None, 0.1), r"^step: dp must be a seed000.Params"),
+    (lambda r: s.step(_p(r), _p(r), True), r"^step: eta must be a finite number > 0, got True$"),
+    (
+        lambda r: s.init_params(1, 2, 2, 2, r, scale=-1),
+        r"^init_params: scale must be a finite number > 0, got -1$",
+    ),
+    (
+        lambda r: s.init_params(1, 2, 2, 2, r, scale="1"),
+        r"^init_params: scale must be a finite number > 0, got '1'$",
+    ),
+    (
+        lambda r: s.init_params(1, 2, 2, 2, r, scale=np.nan),
+        r"^init_params: scale must be a finite number > 0",
+    ),
+    (lambda r: s.to_sequential(tuple(_p(r)), 2), r"^to_sequential: p must be a seed000.Params"),
+    (
+        lambda r: s.to_sequential(_dp(r, bf=np.ones(3)), 2),
+        r"^to_sequential: p.bf has shape \(3,\), expected \(2,\)",
+    ),
+    (
+        lambda r: s.to_sequential(_dp(r, wo=np.ones((2, 3, 2, 2))), 2),
+        r"^to_sequential: p.wo is \(2, 3, 2, 2\), expected",
+    ),
+    (lambda r: s.to_sequential(_p(r), 0), r"^to_sequential: n_g must be an integer >= 1, got 0$"),
+]
+
+
 @pytest.mark.parametrize(("call", "message"), BAD, ids=[f"bad{i}" for i in range(len(BAD))])
 def test_bad_input_raises_clear_value_error(rng, call, message):
     with pytest.raises(ValueError, match=message):
         call(rng)
+
+
+def test_step_takes_a_numpy_float_eta(rng):
+    """np.float32(0.1) used to be refused (only int and float passed)."""
+    p = _p(rng)
+    got = s.step(p, p, np.float32(0.5))
+    np.testing.assert_allclose(got.wf, 0.5 * p.wf)
 
 
 def test_torch_oracle(torch, rng):

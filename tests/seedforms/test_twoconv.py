@@ -176,3 +176,107 @@ def test_init_params_bad_input(args, match):
         tc.init_params(*args, np.random.default_rng(0))
     with pytest.raises(ValueError, match="rng must be a numpy Generator"):
         tc.init_params((1, 2, 2), (2, 2), (7, 7), 2, 0)
+
+
+def _p(rng):
+    return tc.init_params((1, 2, 2), (3, 2), (8, 8), 3, rng)
+
+
+def _fwd(rng):
+    p = _p(rng)
+    return p, tc.forward(np.ones((2, 1, 8, 8)), p)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda r: tc.sizes((8.5, 8), 3, 2),
+            r"^twoconv.sizes: input_hw\[0\] must be an integer >= 1, got 8.5$",
+        ),
+        (lambda r: tc.sizes((8, 8), 3.0, 2), r"^twoconv.sizes: k1 must be an integer >= 1, got 3.0$"),
+        (lambda r: tc.sizes((8, 8), 0, 2), r"^twoconv.sizes: k1 must be an integer >= 1, got 0$"),
+        (lambda r: tc.sizes((8,), 3, 2), r"^twoconv.sizes: input_hw must be \(H, W\), got \(8,\)$"),
+        (
+            lambda r: tc.init_params((1, 2, 2), (3, 2), (8.0, 8.0), 3, r),
+            r"^twoconv.init_params: input_hw\[0\] must be an integer >= 1, got 8.0$",
+        ),
+        (
+            lambda r: tc.forward(np.ones((2, 2, 8, 8)), _p(r)),
+            r"^twoconv.forward: x has 2 channels \(x.shape=\(2, 2, 8, 8\)\), "
+            r"p.w1 \(2, 1, 3, 3\) reads C0 = 1$",
+        ),
+        (
+            lambda r: tc.forward(np.ones((2, 1, 10, 10)), _p(r)),
+            r"^twoconv.forward: p.w3 has shape \(3, 8\), expected \(classes, C2·H2·W2\) = \(3, 18\) "
+            r"for z2 of shape \(2, 2, 3, 3\)$",
+        ),
+        (
+            lambda r: tc.forward(np.ones((2, 1, 3, 3)), _p(r)),
+            r"^twoconv.forward: input \(3, 3\) with kernels 3 and 2 and a 2×2 pool leaves no output",
+        ),
+        (
+            lambda r: tc.forward(np.ones((2, 1, 8, 8)), tuple(_p(r))),
+            r"^twoconv.forward: p must be a twoconv.Params",
+        ),
+        (
+            lambda r: tc.forward(np.ones((2, 1, 8, 8)), _p(r)._replace(b1=np.ones(3))),
+            r"^twoconv.forward: p.b1 has shape \(3,\), expected \(2,\)",
+        ),
+        (
+            lambda r: tc.forward(np.ones((2, 1, 8, 8)), _p(r)._replace(w2=np.ones((2, 3, 2, 2)))),
+            r"^twoconv.forward: p.w2 has shape \(2, 3, 2, 2\), expected \(C2, 2, K2, K2\)",
+        ),
+        (
+            lambda r: tc.forward(None, _p(r), z1=np.ones((2, 2, 6, 6)), gamma_=np.ones((2, 2, 4, 4))),
+            r"^twoconv.forward: gamma_ has shape \(2, 2, 4, 4\), expected \(2, 2, 6, 6\)",
+        ),
+        (
+            lambda r: tc.deltas(np.ones((2, 2)), *_fwd(r)),
+            r"^twoconv.deltas: dlogits has shape \(2, 2\), expected \(2, 3\)",
+        ),
+        (
+            lambda r: tc.deltas(np.ones((3, 3)), *_fwd(r)),
+            r"^twoconv.deltas: dlogits has shape \(3, 3\), expected",
+        ),
+        (
+            lambda r: tc.deltas(np.ones((2, 3, 1)), *_fwd(r)),
+            r"^twoconv.deltas: dlogits has shape \(2, 3, 1\)",
+        ),
+        (
+            lambda r: tc.backward(np.ones((2, 3)), np.ones((3, 1, 8, 8)), *_fwd(r)),
+            r"^twoconv.backward: x has shape \(3, 1, 8, 8\), expected \(2, 1, 8, 8\)",
+        ),
+        (
+            lambda r: tc.gamma(np.ones((1, 1, 1, 1))),
+            r"^twoconv.gamma: a1 must be \(N, C, H1, W1\) with H1, W1 >= POOL = 2, got shape \(1, 1, 1, 1\)$",
+        ),
+        (
+            lambda r: tc.to_sequential(_p(r)._replace(b1=np.float64(1.0))),
+            r"^twoconv.to_sequential: p.b1 has shape \(\), expected \(2,\)",
+        ),
+        (
+            lambda r: tc.to_sequential(_p(r)._replace(w2=np.ones((2, 3, 2, 2)))),
+            r"^twoconv.to_sequential: p.w2 has shape \(2, 3, 2, 2\)",
+        ),
+        (
+            lambda r: tc.polynomial_symbols((1, 8, 8), _p(r)),
+            r"^twoconv.polynomial_symbols: x_shape must be \(N, C0, H, W\), got \(1, 8, 8\)$",
+        ),
+    ],
+)
+def test_bad_input_names_the_argument_and_the_shapes(rng, call, message):
+    """These failed inside the loops (reference.conv2d and reference.dense named their own x, w, b),
+    in numpy (reshape, broadcasting) or, for sizes of floats and a scalar bias, returned numbers."""
+    with pytest.raises(ValueError, match=message):
+        call(rng)
+
+
+def test_missing_dlogits_are_a_type_error_naming_them(rng):
+    with pytest.raises(TypeError, match=r"^twoconv.deltas: dlogits must hold numbers, but dlogits is None"):
+        tc.deltas(None, *_fwd(rng))
+
+
+def test_an_empty_batch_runs_through(rng):
+    """N = 0 used to fail in a reshape; it gives (0, classes) logits, as the nn layers do."""
+    assert tc.forward(np.ones((0, 1, 8, 8)), _p(rng)).logits.shape == (0, 3)

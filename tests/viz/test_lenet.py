@@ -69,8 +69,42 @@ def test_full_c3_and_larger_inputs():
         (lambda: lenet.lenet5(c3_table=np.ones((16, 6))), r"c3_table must be \(6, 16\)"),
         (
             lambda: lenet.fully_connected_params((4, 9)),
-            r"fully_connected_params: input_hw must be an integer >= 5",
+            r"^fully_connected_params: input_hw\[0\] must be an integer >= 5, got 4$",
         ),
+        # these failed in unpacking, or (maps, k, c3_table's values) returned counts for nonsense
+        (lambda: lenet.lenet5((32,)), r"^lenet5: input_hw must be \(H, W\), got \(32,\)$"),
+        (lambda: lenet.lenet5(32), r"^lenet5: input_hw must be \(H, W\), got 32$"),
+        (
+            lambda: lenet.lenet5(c3_table=np.full((6, 16), 0.5)),
+            r"^lenet5: c3_table must hold only True/False",
+        ),
+        (lambda: lenet.lenet5(c3_table=np.full((6, 16), 2)), r"^lenet5: c3_table must hold only True/False"),
+        (
+            lambda: lenet.lenet5(c3_table=np.full((6, 16), np.nan)),
+            r"^lenet5: c3_table must hold only True/False",
+        ),
+        (lambda: lenet.fully_connected_params((32,)), r"^fully_connected_params: input_hw must be \(H, W\)"),
+        (
+            lambda: lenet.fully_connected_params((32, 32), maps=-1),
+            r"^fully_connected_params: maps must be an integer >= 1",
+        ),
+        (
+            lambda: lenet.fully_connected_params((32, 32), maps=1.5),
+            r"^fully_connected_params: maps must be an integer",
+        ),
+        (
+            lambda: lenet.fully_connected_params((32, 32), k=0),
+            r"^fully_connected_params: k must be an integer >= 1, got 0$",
+        ),
+        (
+            lambda: lenet.fully_connected_params((32, 32), k=True),
+            r"^fully_connected_params: k must be an integer",
+        ),
+        (
+            lambda: lenet.count_parameters("m"),
+            r"^count_parameters: model must be a cnnmath.nn layer or Sequential",
+        ),
+        (lambda: lenet.table([1, 2]), r"^table: layers must be a list of LayerCount"),
     ],
 )
 def test_lenet_bad_input(call, message):

@@ -46,6 +46,111 @@ def test_image_grid_rejects_a_batch_that_is_not_images():
         plots.image_grid(np.zeros((4, 4)))
 
 
+IMAGES = np.zeros((2, 4, 4))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [  # these raised numpy's, matplotlib's or ZeroDivisionError/IndexError, or drew something meaningless
+        (lambda: plots.image_grid(IMAGES + 1j), TypeError, r"^image_grid: images holds complex numbers"),
+        (lambda: plots.image_grid(np.array([[["a"]]])), TypeError, r"^image_grid: images holds strings"),
+        (
+            lambda: plots.image_grid(np.ma.masked_array(IMAGES, mask=IMAGES > 0)),
+            TypeError,
+            r"^image_grid: images is a masked array",
+        ),
+        (
+            lambda: plots.image_grid(np.zeros((2, 3, 4, 4))),
+            ValueError,
+            r"^image_grid: images must be \(K, H, W\) or \(K, 1, H, W\), got shape \(2, 3, 4, 4\)$",
+        ),
+        (
+            lambda: plots.image_grid(np.zeros((0, 4, 4))),
+            ValueError,
+            r"^image_grid: images must hold K >= 1 images",
+        ),
+        (
+            lambda: plots.image_grid(np.zeros((2, 0, 4))),
+            ValueError,
+            r"^image_grid: images must hold K >= 1 images",
+        ),
+        (
+            lambda: plots.image_grid(IMAGES, ncols=0),
+            ValueError,
+            r"^image_grid: ncols must be an integer >= 1, got 0$",
+        ),
+        (
+            lambda: plots.image_grid(IMAGES, ncols=1.5),
+            ValueError,
+            r"^image_grid: ncols must be an integer >= 1",
+        ),
+        (
+            lambda: plots.image_grid(IMAGES, size=0),
+            ValueError,
+            r"^image_grid: size must be a finite number > 0, got 0$",
+        ),
+        (
+            lambda: plots.image_grid(IMAGES, size="1"),
+            ValueError,
+            r"^image_grid: size must be a finite number > 0",
+        ),
+        (
+            lambda: plots.image_grid(IMAGES, ["a"]),
+            ValueError,
+            r"^image_grid: titles must be 2 strings, one per image",
+        ),
+        (
+            lambda: plots.image_grid(IMAGES, "ab"),
+            ValueError,
+            r"^image_grid: titles must be 2 strings, one per image",
+        ),
+        (
+            lambda: plots.confusion_plot(np.ones(3, dtype=int)),
+            ValueError,
+            r"^confusion_plot: counts must be a square \(K, K\) matrix with K >= 1, got shape \(3,\)$",
+        ),
+        (
+            lambda: plots.confusion_plot(np.ones((2, 3), int)),
+            ValueError,
+            r"^confusion_plot: counts must be a square",
+        ),
+        (
+            lambda: plots.confusion_plot(np.ones((0, 0), int)),
+            ValueError,
+            r"^confusion_plot: counts must be a square",
+        ),
+        (
+            lambda: plots.confusion_plot(None),
+            TypeError,
+            r"^confusion_plot: counts must hold numbers, but counts is None",
+        ),
+        (
+            lambda: plots.confusion_plot(-np.ones((2, 2), int)),
+            ValueError,
+            r"^confusion_plot: counts must be whole",
+        ),
+        (
+            lambda: plots.confusion_plot(np.full((2, 2), 0.5)),
+            ValueError,
+            r"^confusion_plot: counts must be whole",
+        ),
+        (
+            lambda: plots.confusion_plot(np.full((2, 2), np.nan)),
+            ValueError,
+            r"^confusion_plot: counts must be whole",
+        ),
+        (
+            lambda: plots.confusion_plot(np.ones((2, 2)) + 1j),
+            TypeError,
+            r"^confusion_plot: counts holds complex",
+        ),
+    ],
+)
+def test_bad_input_is_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
 def test_confusion_plot_writes_every_nonzero_count_in_its_cell():
     counts = np.array([[5, 0, 1], [0, 3, 0], [2, 0, 9]])
     fig = plots.confusion_plot(counts, title="test set")
