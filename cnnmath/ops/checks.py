@@ -42,6 +42,20 @@ def _refuse(fn: str, name: str, arr: np.ndarray) -> None:
                 )
 
 
+def _asarray(fn: str, name: str, a, what: str, fix: str) -> np.ndarray:
+    """``np.asarray(a)``, refusing a masked array (its mask would be lost: ``fix`` says what to do)
+    and naming the argument when numpy cannot make an array of it (``what`` it must be)."""
+    if isinstance(a, np.ma.MaskedArray):
+        raise TypeError(
+            f"{fn}: {name} is a masked array (shape {a.shape}, {int(np.ma.count_masked(a))} masked): "
+            f"the mask would be lost; {fix}"
+        )
+    try:
+        return np.asarray(a)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{fn}: {name} must be {what}, got {type(a).__name__} ({e})") from None
+
+
 def as_array(fn: str, name: str, a, *, dtype=np.float64) -> np.ndarray:
     """``np.asarray(a, dtype)`` with a readable error; ``dtype=None`` keeps object arrays.
 
@@ -49,15 +63,7 @@ def as_array(fn: str, name: str, a, *, dtype=np.float64) -> np.ndarray:
     strings, datetime64/timedelta64, complex numbers, None (or a string) inside an object array."""
     if type(a) is np.ndarray and a.dtype == dtype:  # the common case, checked in nanoseconds
         return a
-    if isinstance(a, np.ma.MaskedArray):
-        raise TypeError(
-            f"{fn}: {name} is a masked array (shape {a.shape}, {int(np.ma.count_masked(a))} masked): "
-            f"the mask would be lost; pass {name}.filled(value) or drop the masked entries"
-        )
-    try:
-        raw = np.asarray(a)
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"{fn}: {name} must be a numeric array, got {type(a).__name__} ({e})") from None
+    raw = _asarray(fn, name, a, "a numeric array", f"pass {name}.filled(value) or drop the masked entries")
     _refuse(fn, name, raw)
     if dtype is None:
         if raw.dtype.kind not in "biufO":
@@ -147,17 +153,7 @@ def check_callable(fn: str, name: str, f) -> None:
 def as_labels(fn: str, name: str, labels) -> np.ndarray:
     """Integer class ids as an intp array (any shape; callers check it). Refused: floats, booleans,
     strings, None and masked arrays; an empty list (numpy reads it as float64) is an empty label array."""
-    if isinstance(labels, np.ma.MaskedArray):
-        raise TypeError(
-            f"{fn}: {name} is a masked array (shape {labels.shape}, {int(np.ma.count_masked(labels))} "
-            f"masked): the mask would be lost; drop the masked entries"
-        )
-    try:
-        y = np.asarray(labels)
-    except (TypeError, ValueError) as e:
-        raise ValueError(
-            f"{fn}: {name} must be integer class ids, got {type(labels).__name__} ({e})"
-        ) from None
+    y = _asarray(fn, name, labels, "integer class ids", "drop the masked entries")
     if y.size == 0 and y.dtype == np.float64:
         y = y.astype(np.intp)
     if y.dtype.kind not in "iu":
