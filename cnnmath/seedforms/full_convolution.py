@@ -5,7 +5,8 @@
 * ``pad(x, p)`` — zero padding (补零) of the last two axes.
 * ``full_conv(d, w)`` — "full" convolution: δ padded by K-1 zeros, cross-correlated with rot180(w).
 * ``delta_full_conv(dz, w, x_shape, ...)`` — the previous layer's δ, the seeds' formula
-  δ^{l-1} = dilate(δ^l) * rot180(W) (then crop the padding), summed over filters.
+  δ^{l-1} = dilate(δ^l) * W with ``*`` the full convolution (it turns the kernel itself: pad, then
+  correlate with rot180(W)), then crop the padding; summed over filters.
 * ``weight_grad_correlate(x, dz, kernel_size, ...)`` — ∂E/∂w = input ⋆ δ (dilated for stride).
 * ``mean_pool_backward_kron(dy, kernel_size)`` — seed 003's mean-pool backward dA = dZ ⊗ M.
 
@@ -112,7 +113,7 @@ def full_conv(d, w) -> np.ndarray:
 
     2-D: d (Ho, Wo), w (KH, KW) -> (Ho + KH - 1, Wo + KW - 1).
     4-D: d (N, F, Ho, Wo), w (F, C, KH, KW) -> (N, C, Ho + KH - 1, Wo + KW - 1), summed over the
-    F filters (seed 001: δ_d^{l-1} = Σ_n δ_n^l * rot180(W_nd)).
+    F filters (seed 001: δ_d^{l-1} = Σ_n δ_n^l * W_nd, with ``*`` this full convolution).
     """
     d, w = _arr("full_conv", "d", d), _arr("full_conv", "w", w)
     check_rank("full_conv", "d", d, (2, 4), "(Ho, Wo) or (N, F, Ho, Wo)")

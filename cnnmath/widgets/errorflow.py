@@ -138,7 +138,7 @@ class ErrorFlow(LiveWidget):
                 [
                     Panel("dpad", f"dilate(δ, {s}) padded by k − 1 = {k - 1}", dpad.shape),
                     Panel("wr", "rot180(w)", wr.shape),
-                    Panel("full", "full = dilate(δ) ∗ rot180(w)", full.shape),
+                    Panel("full", "full = pad(dilate(δ)) ⋆ rot180(w)", full.shape),
                     Panel("dx", f"dx: crop padding p = {p}", dx.shape),
                 ]
             ]
