@@ -351,6 +351,24 @@ def test_conv2d_layer_gradients_do_not_change_when_x_changes_after_forward(rng):
         np.testing.assert_allclose(got, w_, rtol=1e-12)
 
 
+ACTIVATION_DERIVATIVES = [  # the layer, and f'(z) written out here with numpy, not taken from cnnmath
+    (nn.Sigmoid, lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2),
+    (nn.Tanh, lambda z: 1 - np.tanh(z) ** 2),
+    (nn.ReLU, lambda z: (z > 0) * 1.0),
+]
+
+
+@pytest.mark.parametrize(("make", "f_prime"), ACTIVATION_DERIVATIVES, ids=["sigmoid", "tanh", "relu"])
+def test_activation_layers_keep_their_own_copy_of_x(rng, make, f_prime):
+    """x changed in place after forward must not change backward: dx = dout·f'(x as it was)."""
+    layer = make()
+    x, dout = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    x_before = x.copy()
+    layer.forward(x)
+    x += 3.0
+    np.testing.assert_allclose(layer.backward(dout), dout * f_prime(x_before), rtol=1e-13)
+
+
 # ---- the ReLU layer's fast path ------------------------------------------------------------------
 
 

@@ -47,6 +47,23 @@ def test_sgd_step_by_hand_weight_decay_on_weights_only():
     np.testing.assert_allclose(b, [3.0 - 0.1 * 2.0], rtol=1e-15)  # seed 002 does not decay biases
 
 
+def test_sgd_step_leaves_the_gradients_as_backward_computed_them():
+    """The decay term is added to a new array: after the step grads still hold dE/dw, so a second
+    step (without another backward) decays once more from the new w, and nothing is counted twice."""
+    layer = nn.Dense(2, 1)
+    _set(layer, [[1.0, -2.0]], [3.0])
+    layer.forward(np.array([[0.5, 1.0]]))
+    layer.backward(np.array([[2.0]]))  # dw = 2·x = (1, 2), db = 2
+    for _ in range(2):
+        nn.sgd_step(layer, 0.1, weight_decay=0.5)
+        np.testing.assert_array_equal(layer.grads["w"], [[1.0, 2.0]])
+        np.testing.assert_array_equal(layer.grads["b"], [2.0])
+    w1 = np.array([1.0 - 0.1 * (1.0 + 0.5 * 1.0), -2.0 - 0.1 * (2.0 + 0.5 * -2.0)])  # (0.85, -2.1)
+    w2 = w1 - 0.1 * (np.array([1.0, 2.0]) + 0.5 * w1)
+    np.testing.assert_allclose(layer.params["w"], [w2], rtol=1e-15)
+    np.testing.assert_allclose(layer.params["b"], [3.0 - 2 * 0.1 * 2.0], rtol=1e-15)
+
+
 def test_sequential_backward_without_input_gradient(rng):
     model = train.digits_cnn()
     x, y = rng.normal(size=(5, 1, 8, 8)), np.array([0, 3, 9, 3, 1])

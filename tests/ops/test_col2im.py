@@ -112,6 +112,22 @@ def test_inf_and_nan_in_dz_stay_where_the_loops_put_them(rng, kind, bad):
 
 
 @pytest.mark.parametrize("kind", ["grid", "strided", "dense"])
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_inf_and_nan_in_dz_of_a_dilated_kernel_stay_where_the_loops_put_them(rng, kind, bad):
+    """The same at dilation 2: the dense scatter's way around inf·0 (the strided adds) must space the
+    taps D apart too. This small case is one conv2d_backward sends to the dense scatter by itself."""
+    x, w, dz = rng.normal(size=(2, 1, 5, 5)), rng.normal(size=(2, 1, 3, 3)), rng.normal(size=(2, 2, 3, 3))
+    dz[1, 0, 1, 1] = bad  # its window reads no padding (inf·0 would make the loops' dw nan)
+    assert _col2im.input_grad_fn(w, x.shape, (3, 3), 1, 1, dilation=2).__qualname__.startswith("_dense")
+    want, _, _ = ref.conv2d_backward(dz, x, w, padding=1, dilation=2)
+    assert np.isfinite(want).any() and not np.isfinite(want).all()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(conv, "input_grad_fn", forced(kind))
+        dx, _, _ = cm.conv2d_backward(dz, x, w, padding=1, dilation=2)
+    np.testing.assert_allclose(dx, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["grid", "strided", "dense"])
 def test_an_empty_batch_gives_empty_dx_and_zero_dw(kind):
     x, w, dz = np.zeros((0, 2, 5, 5)), np.ones((3, 2, 3, 3)), np.zeros((0, 3, 5, 5))
     with pytest.MonkeyPatch.context() as mp:

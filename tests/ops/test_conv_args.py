@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import cnnmath as cm
+from cnnmath import reference as ref
 
 
 def test_output_size():
@@ -41,3 +42,37 @@ def test_a_message_quotes_the_stride_as_given():
         ValueError, match=r"dz has shape \(2, 2\), expected \(1, 1\).*stride=1180591620717411303424"
     ):
         cm.conv2d_backward(np.ones((2, 2)), np.ones((5, 5)), np.ones((3, 3)), stride=2**70)
+
+
+@pytest.mark.parametrize(
+    ("x_shape", "k_shape", "kw", "message"),
+    [
+        (
+            (5, 2),
+            (1, 3),
+            {},
+            r"kernel \(1, 3\) \(w.shape=\(1, 3\)\) is larger than the padded input \(5, 2\)",
+        ),
+        (
+            (2, 5),
+            (3, 1),
+            {},
+            r"kernel \(3, 1\) \(w.shape=\(3, 1\)\) is larger than the padded input \(2, 5\)",
+        ),
+        ((5, 2), (1, 5), {"padding": 1}, r"kernel \(1, 5\).*larger than the padded input \(7, 4\)"),
+        (
+            (7, 3),
+            (2, 2),
+            {"dilation": 3},
+            r"kernel \(2, 2\).*with dilation=3 spans dilation\*\(K-1\)\+1 = \(4, 4\) pixels, "
+            r"more than the padded input \(7, 3\)",
+        ),
+    ],
+)
+def test_the_kernel_must_fit_along_each_axis(x_shape, k_shape, kw, message):
+    """A kernel that fits the rows but not the columns (or the other way round) is refused, not turned
+    into an empty output: each axis is checked on its own, by the fast and the loop form alike."""
+    x, w = np.ones(x_shape), np.ones(k_shape)
+    for conv2d in (cm.conv2d, ref.conv2d):
+        with pytest.raises(ValueError, match=message):
+            conv2d(x, w, **kw)

@@ -73,6 +73,16 @@ def test_relu_kink_fools_central_differences():
     np.testing.assert_array_equal(fd.kinks_within(x, 1e-6), [True, True, True, False])
 
 
+def test_kinks_within_is_strict_at_distance_h():
+    """At |z| = h a central difference reaches the kink without crossing it: for ReLU with h = 0.5 the
+    quotient at z = ±0.5 is exactly the one-sided slope 1 or 0 (dyadic numbers: no rounding), so such
+    z are not flagged; at |z| < h the quotient is a blend of the two slopes and they are."""
+    h, z = 0.5, np.array([0.5, -0.5, 0.25, -0.25, 0.75])
+    numeric = fd.difference_gradient(lambda v: np.sum(cm.relu(v)), z, h)
+    np.testing.assert_array_equal(numeric, [1.0, 0.0, 0.75, 0.25, 1.0])
+    np.testing.assert_array_equal(fd.kinks_within(z, h), [False, False, True, True, False])
+
+
 def test_max_pool_tie_splits_the_gradient():
     x = np.array([[1.0, 1.0], [0.0, 0.0]])
     numeric = fd.difference_gradient(lambda v: float(cm.max_pool2d(v, 2)[0, 0]), x, 1e-6)

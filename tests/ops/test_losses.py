@@ -55,6 +55,15 @@ def test_softmax_cross_entropy_is_stable_and_matches_finite_differences(rng):
     np.testing.assert_allclose(softmax(z).sum(axis=1), np.ones(4), rtol=1e-15)
 
 
+def test_softmax_is_stable_by_hand():
+    """softmax itself (not only the loss) subtracts the row maximum: exp(1000) would overflow to inf.
+    Rows: (1000, 1000 + log 3) -> (1/4, 3/4); (-1000, 0) -> (e^-1000 / (1 + e^-1000), ...) = (0, 1) in
+    float64; (1000, -1000) -> (1, 0); and along the last axis of a 3-D array, three equal 800s -> 1/3."""
+    p = softmax(np.array([[1000.0, 1000.0 + math.log(3)], [-1000.0, 0.0], [1000.0, -1000.0]]))
+    np.testing.assert_allclose(p, [[0.25, 0.75], [0.0, 1.0], [1.0, 0.0]], rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(softmax(np.full((2, 4, 3), 800.0)), np.full((2, 4, 3), 1 / 3), rtol=1e-15)
+
+
 def test_softmax_cross_entropy_matches_torch(torch, rng):
     z, y = rng.normal(size=(6, 4)) * 5, rng.integers(0, 4, size=6)
     zt = torch.tensor(z, requires_grad=True)

@@ -219,6 +219,21 @@ def test_no_negative_zeros_where_no_gradient_is_routed():
     assert not np.signbit(dx[dx == 0]).any()
 
 
+@pytest.mark.parametrize(("k", "s", "y_hw"), [(3, 1, (4, 5)), ((2, 3), (1, 2), (5, 3))])
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_inf_and_nan_in_dy_stay_where_the_loops_put_them_with_overlapping_windows(rng, k, s, y_hw, bad):
+    """Windows that do not tile the input take the offset masks (not _tiled_max): there dy·mask would
+    put nan (inf·0) on every pixel a window skips. The loops add dy to each window's first maximum only."""
+    x = rng.normal(size=(2, 6, 7))
+    dy = rng.normal(size=(2, *y_hw))  # y_hw = (floor((6 - kh)/sh) + 1, floor((7 - kw)/sw) + 1)
+    dy[1, 1, 1] = bad
+    want = ref.max_pool2d_backward(dy, x, k, stride=s)
+    assert np.isfinite(want).any() and not np.isfinite(want).all()
+    dx = cm.max_pool2d_backward(dy, x, k, stride=s)
+    np.testing.assert_array_equal(np.isfinite(dx), np.isfinite(want))
+    np.testing.assert_allclose(dx, want, rtol=1e-12)
+
+
 # ---------------------------------------------------------------- Lp pooling at any p, against mpmath
 
 

@@ -30,6 +30,17 @@ def test_reference_dense_on_sympy_symbols_matches_sympy_diff():
             assert sp.expand(grad[idx] - sp.diff(scalar, wrt[idx])) == 0
 
 
+def test_reference_dense_on_a_batch_by_hand():
+    """Three samples: the loops sum dw and db over the batch (the symbolic test above has one sample).
+    x rows (1, 2), (3, 4), (5, 6); w = [[1, -1]]; b = [0.5]; dz = (1, 10, 100)."""
+    x, w, b = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), np.array([[1.0, -1.0]]), np.array([0.5])
+    np.testing.assert_array_equal(ref.dense(x, w, b), [[-0.5], [-0.5], [-0.5]])
+    dx, dw, db = ref.dense_backward(np.array([[1.0], [10.0], [100.0]]), x, w)
+    np.testing.assert_array_equal(dx, [[1, -1], [10, -10], [100, -100]])
+    np.testing.assert_array_equal(dw, [[1 + 30 + 500, 2 + 40 + 600]])
+    np.testing.assert_array_equal(db, [111])
+
+
 def _symbolic_222():
     x = np.array(sp.symbols("i1:3"), dtype=object)
     W1s = np.array(sp.symbols("w1:5"), dtype=object).reshape(2, 2)

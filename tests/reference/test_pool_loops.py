@@ -1,6 +1,6 @@
-"""cnnmath.reference.pool: max pooling's loops on seed 003's table, worked out by hand; the pooling
-loops on SymPy symbols (mean pooling is exact quarters, the Lp backward pass is sympy.diff of the Lp
-forward pass)."""
+"""cnnmath.reference.pool: max pooling's loops on seed 003's table and mean pooling's float loops (a
+non-square window and stride), worked out by hand; the pooling loops on SymPy symbols (mean pooling
+is exact quarters, the Lp backward pass is sympy.diff of the Lp forward pass)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,19 @@ def test_reference_max_pooling_overlapping_windows_add_up():
     expected = np.zeros((4, 4))
     expected[1, 2] = 10.0
     np.testing.assert_array_equal(ref.max_pool2d_backward(dy, x, 3, stride=1), expected)
+
+
+def test_reference_avg_pooling_on_floats_by_hand():
+    """The float path (the symbols' path uses sp.Rational): a 2×3 window with strides (1, 2) on the 3×5
+    image x[i, j] = 5i + j. Window (i, j) covers rows i, i+1 and columns 2j..2j+2, so its mean is
+    5(i + 1/2) + 2j + 1. Backward with δ = 1: each pixel gets (windows covering it)/6, i.e. its row's
+    count (1, 2, 1) times its column's count (1, 1, 2, 1, 1), over 6."""
+    x = 5.0 * np.arange(3)[:, None] + np.arange(5.0)
+    np.testing.assert_allclose(
+        ref.avg_pool2d(x, (2, 3), stride=(1, 2)), [[3.5, 5.5], [8.5, 10.5]], rtol=1e-15
+    )
+    dx = ref.avg_pool2d_backward(np.ones((2, 2)), x, (2, 3), stride=(1, 2))
+    np.testing.assert_allclose(dx, np.outer([1, 2, 1], [1, 1, 2, 1, 1]) / 6, rtol=1e-15)
 
 
 def test_reference_avg_and_lp_on_sympy_symbols():
